@@ -1,0 +1,193 @@
+"""`python -m metrics`: the command-line face of the importer and the indicators."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+
+from . import sample
+from .errors import GovdashError, ImportFailure, UsageError
+from .ingest import ImportResult, import_bytes, undo_batch
+from .mapping import Mapping, load_profile, parse_pairs, parse_value_pairs
+from .reader import file_bytes
+from .schema import TABLES
+from .store import connect, db_path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line and exits 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        """Print the usage error and exit with 2."""
+        self.print_usage(sys.stderr)
+        print(f"用法错误 (usage error): {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = _Parser(prog="python -m metrics", description="治理绩效看板 数据与指标命令 (governance dashboard data CLI)")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("init", help="建库 (create the store)")
+    _db_arg(p)
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--sample", action="store_true", help="导入内置示例数据 (load the bundled sample; default)")
+    group.add_argument("--empty", action="store_true", help="只建空表 (empty tables only)")
+
+    p = sub.add_parser("import", help="导入导出文件 (import CSV/xlsx exports)")
+    _db_arg(p)
+    p.add_argument("--table", choices=sorted(TABLES), help="目标表；缺省时按表头识别 (target table)")
+    p.add_argument("--map", action="append", default=[], metavar="SRC=COLUMN",
+                   help='列映射，可重复，如 --map "Created Date=reported_at"')
+    p.add_argument("--value", action="append", default=[], metavar="COLUMN:WORD=VALUE",
+                   help='取值映射，可重复，如 --value "status:已答复=closed"')
+    p.add_argument("--mapping", help="JSON 映射配置文件 (saved mapping profile)")
+    p.add_argument("--strict", action="store_true", help="有任何坏行则不导入 (load nothing if any row is bad)")
+    p.add_argument("--dry-run", action="store_true", help="只校验不写入 (validate only)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+
+    p = sub.add_parser("batches", help="导入批次 (list import batches)")
+    _db_arg(p)
+
+    p = sub.add_parser("undo", help="撤销批次 (undo an import batch)")
+    _db_arg(p)
+    p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    return parser
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    """Add the shared --db option."""
+    p.add_argument("--db", help="数据库路径 (store path; default $GOVDASH_DB or data/governance.duckdb)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one CLI command and return its exit code."""
+    args = build_parser().parse_args(argv)
+    handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "init": cmd_init, "import": cmd_import, "batches": cmd_batches, "undo": cmd_undo,
+    }
+    try:
+        return handlers[args.command](args)
+    except UsageError as exc:
+        print(f"错误 (error): {exc.line()}", file=sys.stderr)
+        return EXIT_USAGE
+    except GovdashError as exc:
+        print(f"错误 (error): {exc.line()}", file=sys.stderr)
+        return EXIT_FAILED
+    except duckdb.IOException as exc:
+        print(f"错误 (error): 无法打开数据库，可能正被其他程序占用 (cannot open the store: {exc})", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the store; load the bundled sample unless --empty."""
+    path = db_path(args.db)
+    con = connect(path)
+    try:
+        if args.empty:
+            print(f"已建库 (store ready): {path}")
+            return EXIT_OK
+        failed = 0
+        for file in sample.sample_files():
+            failed += _import_one(con, file, Mapping(), path, strict=False, dry_run=False, table=None)
+        print(f"已建库并导入示例数据 (store ready with sample data): {path}")
+        return EXIT_FAILED if failed else EXIT_OK
+    finally:
+        con.close()
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import each file and print its summary; 1 if any file could not be imported."""
+    mapping = Mapping()
+    if args.mapping:
+        mapping = load_profile(args.mapping)
+    mapping = mapping.merged(parse_pairs(args.map)).merged(parse_value_pairs(args.value))
+    path = db_path(args.db)
+    con = connect(path)
+    try:
+        failed = 0
+        for file in args.files:
+            failed += _import_one(con, Path(file), mapping, path, args.strict, args.dry_run, args.table)
+        return EXIT_FAILED if failed else EXIT_OK
+    finally:
+        con.close()
+
+
+def _import_one(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping, path: Path,
+                strict: bool, dry_run: bool, table: str | None) -> int:
+    """Import one file and print its summary; return 1 when it could not be imported."""
+    try:
+        data = file_bytes(file)
+        result = import_bytes(con, data, file.name, table=table, mapping=mapping, strict=strict,
+                              dry_run=dry_run, store_path=path)
+    except ImportFailure as exc:
+        if exc.where is None:
+            exc.where = file.name
+        print(f"失败 (failed): {exc.line()}，未做任何更改 (nothing changed)")
+        return 1
+    print(format_result(result, dry_run))
+    return 0 if (result.committed or result.skipped_as_batch or dry_run) else 1
+
+
+def format_result(r: ImportResult, dry_run: bool = False) -> str:
+    """The human summary of one import."""
+    tbl = TABLES[r.table]
+    where = "表头第" if r.file_format == "csv" else "表头在第"
+    lines = [f"{r.file_name} → {r.table}（{tbl.zh}）  编码 encoding: {r.encoding}  {where} {r.header_line} 行 "
+             f"(header at line {r.header_line})"]
+    if r.skipped_as_batch is not None:
+        lines.append(f"  {r.message}")
+        return "\n".join(lines)
+    lines.append(f"  读取 read {r.rows_read} · 导入 loaded {r.rows_loaded} · 拒绝 rejected {r.rows_rejected} · "
+                 f"重复 duplicate {r.rows_duplicate} · 未变 unchanged {r.rows_unchanged}")
+    if dry_run:
+        lines.append("  试运行，未写入 (dry run: nothing written)")
+    elif r.committed:
+        lines.append(f"  批次 batch {r.batch_id}")
+    if r.message:
+        lines.append(f"  {r.message}")
+    lines += [f"  警告 warning: {w}" for w in r.warnings]
+    if r.rejects:
+        lines.append(f"  拒绝的行（前 {len(r.rejects)} 条）(first rejects):")
+        for line, column, value, reason in r.rejects:
+            shown = "" if value is None else f" “{value[:40]}”"
+            lines.append(f"    第 {line} 行 line {line}, 列 column {column}{shown}: {reason}")
+    return "\n".join(lines)
+
+
+def cmd_batches(args: argparse.Namespace) -> int:
+    """Print the import batches, newest first."""
+    con = connect(db_path(args.db))
+    try:
+        rows = con.execute(
+            "SELECT id, strftime(imported_at, '%Y-%m-%d %H:%M:%S'), status, table_name, file_name, encoding, "
+            "rows_read, rows_loaded, rows_rejected, rows_duplicate, rows_unchanged "
+            "FROM import_batches ORDER BY id DESC").fetchall()
+    finally:
+        con.close()
+    if not rows:
+        print("还没有导入批次 (no batches yet)")
+        return EXIT_OK
+    print("批次\t导入时间\t状态\t表\t文件\t编码\t读取\t导入\t拒绝\t重复\t未变")
+    print("id\timported_at\tstatus\ttable\tfile\tencoding\tread\tloaded\trejected\tduplicate\tunchanged")
+    for row in rows:
+        print("\t".join("" if v is None else str(v) for v in row))
+    return EXIT_OK
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    """Undo one batch and say what changed."""
+    con = connect(db_path(args.db))
+    try:
+        counts = undo_batch(con, args.batch_id)
+    finally:
+        con.close()
+    print(f"已撤销批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行 "
+          f"(batch {args.batch_id} undone: {counts['removed']} rows removed, {counts['restored']} restored)")
+    return EXIT_OK

@@ -46,7 +46,9 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"""
         CREATE OR REPLACE TEMP MACRO gd_fold(x) AS
-            trim(translate(x, {_sql_str(_FULLWIDTH)}, {_sql_str(_HALFWIDTH)}), ' ' || chr(9) || chr(13) || chr(10));
+            trim(CASE WHEN regexp_matches(x, '[\uFF01-\uFF5E\u3000\u00A0]')
+                      THEN translate(x, {_sql_str(_FULLWIDTH)}, {_sql_str(_HALFWIDTH)}) ELSE x END,
+                 ' ' || chr(9) || chr(13) || chr(10));
         CREATE OR REPLACE TEMP MACRO gd_clean(x) AS
             CASE WHEN lower(gd_fold(x)) IN ({markers}) THEN NULL ELSE gd_fold(x) END;
         CREATE OR REPLACE TEMP MACRO gd_num(x) AS

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Callable
@@ -14,6 +15,8 @@ from .ingest import ImportResult, import_bytes, undo_batch
 from .mapping import Mapping, load_profile, parse_pairs, parse_value_pairs
 from .reader import file_bytes
 from .schema import TABLES
+from .output import format_frame, registry_frame
+from .query import Query, compare, compute
 from .store import connect, db_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -58,7 +61,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", help="撤销批次 (undo an import batch)")
     _db_arg(p)
     p.add_argument("batch_id", type=int, metavar="BATCH_ID")
+
+    p = sub.add_parser("compute", help="计算指标 (compute indicators)")
+    _db_arg(p)
+    p.add_argument("--metric", required=True, help="指标 id，逗号分隔 (metric ids, comma-separated)")
+    p.add_argument("--by", default="", help="分组，逗号分隔 (groupings, comma-separated)")
+    p.add_argument("--from", dest="start", type=_date, help="开始日期 YYYY-MM-DD（含）")
+    p.add_argument("--to", dest="end", type=_date, help="结束日期 YYYY-MM-DD（含）")
+    p.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE",
+                   help="筛选，可重复；同一列多次即“或” (filter; repeat a column for several values)")
+    p.add_argument("--compare", choices=["previous", "year"], help="环比 previous / 同比 year")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="csv")
+
+    p = sub.add_parser("list", help="指标清单 (list the indicator registry)")
+    p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     return parser
+
+
+def _date(text: str) -> dt.date:
+    """A YYYY-MM-DD argument."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD (date must be YYYY-MM-DD): {text}") from exc
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
@@ -71,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "init": cmd_init, "import": cmd_import, "batches": cmd_batches, "undo": cmd_undo,
+        "compute": cmd_compute, "list": cmd_list,
     }
     try:
         return handlers[args.command](args)
@@ -190,4 +216,45 @@ def cmd_undo(args: argparse.Namespace) -> int:
         con.close()
     print(f"已撤销批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行 "
           f"(batch {args.batch_id} undone: {counts['removed']} rows removed, {counts['restored']} restored)")
+    return EXIT_OK
+
+
+def _where(pairs: list[str]) -> dict[str, list[str]]:
+    """--where COLUMN=VALUE pairs as {column: [values]}."""
+    where: dict[str, list[str]] = {}
+    for pair in pairs:
+        col, sep, value = pair.partition("=")
+        if not sep or not col.strip():
+            raise UsageError(f"--where 格式应为 列=值: {pair}", f"--where expects COLUMN=VALUE: {pair}")
+        where.setdefault(col.strip(), []).append(value.strip())
+    return where
+
+
+def cmd_compute(args: argparse.Namespace) -> int:
+    """Compute indicators and print them as csv, json or a table."""
+    q = Query(metrics=[m.strip() for m in args.metric.split(",") if m.strip()],
+              by=[g.strip() for g in args.by.split(",") if g.strip() and g.strip() != "none"],
+              start=args.start, end=args.end, where=_where(args.where))
+    path = db_path(args.db)
+    if not path.exists():
+        raise GovdashError("数据库不存在，请先运行 init 或 import", "store not found; run init or import first",
+                           str(path))
+    con = connect(path, read_only=True)
+    try:
+        if args.compare:
+            frame, base = compare(con, q, args.compare)
+        else:
+            frame, base = compute(con, q), None
+    finally:
+        con.close()
+    print(format_frame(frame, q, args.format, base), end="")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Print the indicator registry."""
+    frame = registry_frame()
+    if args.format == "table":
+        frame = frame[["id", "zh", "en", "unit", "direction", "table", "kind"]]
+    print(format_frame(frame, None, args.format, None), end="")
     return EXIT_OK

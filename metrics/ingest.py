@@ -206,7 +206,9 @@ def _summarise_staging(con: duckdb.DuckDBPyConnection, tbl: Table, colmap: dict[
 
 QUALITY_FLAGS = {
     "cases": [("close_before_report", "closed_at < reported_at",
-               "办结时间早于上报时间 (closed before reported)")],
+               "办结时间早于上报时间 (closed before reported)"),
+              ("closed_without_time", "status = 'closed' AND closed_at IS NULL",
+               "状态为办结但无办结时间 (closed with no close time)")],
     "wishes": [("fulfil_before_submit", "fulfilled_at < submitted_at",
                 "实现时间早于提交时间 (fulfilled before submitted)"),
                ("claim_before_submit", "claimed_at < submitted_at",

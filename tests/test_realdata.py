@@ -9,6 +9,7 @@ import csv
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from helpers import load, rows
@@ -145,3 +146,83 @@ def test_every_realdata_file_imports_through_the_cli(tmp_path, realdata):
         assert "Traceback" not in proc.stderr
     assert "第 765 行" in run("--table", "cases", *maps(NYC_MAP), "--dry-run",
                              str(realdata / "nyc311_sample_1000.csv")).stdout
+
+
+# Indicators on real exports: each expected value comes from a plain computation in the test.
+
+def _median(values: list[float]) -> float | None:
+    """Median of values, or None for none."""
+    import statistics
+    return statistics.median(values) if values else None
+
+
+def test_san_francisco_completion_and_median_days_by_neighborhood(con, realdata):
+    import datetime as dt
+    from metrics.query import Query, compute
+    path = realdata / "sf311_cases_sample_10000.csv"
+    load(con, path, table="cases", mapping=Mapping(columns=SF_MAP))
+    groups: dict[str | None, dict[str, list]] = {}
+    for rec in csv_records(path):
+        g = groups.setdefault(rec["Neighborhood"] or None, {"closed": [], "days": []})
+        g["closed"].append(rec["Status"] == "Closed")
+        if rec["Status"] == "Closed" and rec["Closed"]:
+            days = (_us(rec["Closed"]) - _us(rec["Opened"])) / dt.timedelta(days=1)
+            if days >= 0:
+                g["days"].append(days)
+    frame = compute(con, Query(["case_completion_rate", "case_median_days"], ["community"]))
+    got = {(None if pd.isna(r["community"]) else r["community"]): r for r in frame.to_dict("records")}
+    assert set(got) == set(groups)
+    for name, g in groups.items():
+        assert got[name]["case_completion_rate"] == pytest.approx(sum(g["closed"]) / len(g["closed"]))
+        expected = _median(g["days"])
+        if expected is None:
+            assert pd.isna(got[name]["case_median_days"])
+        else:
+            assert got[name]["case_median_days"] == pytest.approx(expected)
+
+
+def test_st_louis_on_time_rate_after_deduplication(con, realdata):
+    import datetime as dt
+    from metrics.query import Query, compute
+    path = realdata / "stl_csb_2010.csv"
+    load(con, path, table="cases", mapping=Mapping(columns=STL_MAP))
+    last = {rec["REQUESTID"]: rec for rec in csv_records(path)}
+    on_time = with_due = 0
+    for rec in last.values():
+        if rec["STATUS"].upper() != "CLOSED" or not rec["DATETIMECLOSED"] or not rec["PRJCOMPLETEDATE"]:
+            continue
+        due = dt.datetime.strptime(rec["PRJCOMPLETEDATE"], "%Y-%m-%d %H:%M:%S.%f")
+        if due.year < 1901:
+            continue
+        if due.time() == dt.time(0):
+            due = due + dt.timedelta(days=1) - dt.timedelta(microseconds=1)
+        closed = dt.datetime.strptime(rec["DATETIMECLOSED"], "%Y-%m-%d %H:%M:%S.%f")
+        with_due += 1
+        on_time += closed <= due
+    frame = compute(con, Query(["case_ontime_rate"]))
+    assert (frame["case_ontime_rate__num"][0], frame["case_ontime_rate__den"][0]) == (on_time, with_due)
+    assert frame["case_ontime_rate"][0] == pytest.approx(on_time / with_due)
+
+
+def test_wenzheng_median_reply_days(con, realdata):
+    import datetime as dt
+    from metrics.query import Query, compute
+    path = realdata / "wenzheng_replies_teddycup2020.csv"
+    load(con, path)
+
+    def parse(text: str) -> dt.datetime:
+        for fmt in ("%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
+            try:
+                return dt.datetime.strptime(text, fmt)
+            except ValueError:
+                pass
+        raise ValueError(text)
+
+    days = []
+    for rec in csv_records(path):
+        d = (parse(rec["答复时间"]) - parse(rec["留言时间"])) / dt.timedelta(days=1)
+        if d >= 0:
+            days.append(d)
+    frame = compute(con, Query(["case_median_days", "cases_closed"]))
+    assert frame["case_median_days"][0] == pytest.approx(_median(days))
+    assert frame["cases_closed"][0] == 2816

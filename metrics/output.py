@@ -1,0 +1,56 @@
+"""Text forms of query results and of the registry: csv, json and plain tables."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from .query import Query
+from .registry import DIRECTIONS, METRICS, REGISTRY, UNITS
+
+DECIMALS = {"ratio": 4, "days": 2, "hours": 1, "per_1k": 2}
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """Values rounded for display: rates to 4 places, days to 2, hours to 1; counts stay integers."""
+    out = frame.copy()
+    for col in out.columns:
+        mid, _, suffix = col.partition("__")
+        metric = REGISTRY.get(mid)
+        if metric is None or suffix in ("num", "den"):
+            continue
+        places = 4 if suffix == "change_rel" else DECIMALS.get(metric.unit)
+        if places is not None:
+            out[col] = out[col].astype("Float64").round(places)
+    return out
+
+
+def format_frame(frame: pd.DataFrame, q: Query | None, fmt: str, base: tuple[dt.date, dt.date] | None) -> str:
+    """The frame as csv, json or an aligned table."""
+    frame = rounded(frame)
+    if fmt == "csv":
+        return frame.to_csv(index=False)
+    if fmt == "json":
+        payload: dict[str, object] = {}
+        if q is not None:
+            payload.update({"metrics": q.metrics, "by": q.by,
+                            "from": q.start.isoformat() if q.start else None,
+                            "to": q.end.isoformat() if q.end else None, "where": q.where})
+        if base is not None:
+            payload["base_period"] = [base[0].isoformat(), base[1].isoformat()]
+        rows = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        payload["rows"] = rows
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    return frame.to_string(index=False, na_rep="") + "\n"
+
+
+def registry_frame() -> pd.DataFrame:
+    """The registry as a table: one row per indicator with labels, unit, direction, rule and SQL."""
+    return pd.DataFrame([{
+        "id": m.id, "zh": m.zh, "en": m.en, "unit": m.unit, "unit_zh": UNITS[m.unit][0],
+        "direction": m.direction, "direction_label": DIRECTIONS[m.direction], "table": m.table,
+        "kind": "per_1k" if m.per_1k else ("ratio" if m.is_ratio else "aggregate"),
+        "numerator": m.num or "", "denominator": m.den or "", "description_zh": m.desc_zh,
+        "description_en": m.desc_en, "sql": m.sql, "groupings": ",".join(m.groupings),
+    } for m in METRICS])

@@ -1,0 +1,62 @@
+"""Period arithmetic: comparison periods and calendar helpers."""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+
+def month_end(day: dt.date) -> dt.date:
+    """Last day of day's month."""
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """day shifted by whole months, clamped to the target month's length."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def whole_months(start: dt.date, end: dt.date) -> int | None:
+    """Number of calendar months when [start, end] is made of whole months, else None."""
+    if start.day != 1 or end != month_end(end) or end < start:
+        return None
+    return (end.year - start.year) * 12 + end.month - start.month + 1
+
+
+def previous_period(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The period of equal length just before [start, end] (whole months stay whole months: 环比)."""
+    months = whole_months(start, end)
+    if months:
+        first = add_months(start, -months)
+        return first, month_end(add_months(first, months - 1))
+    length = (end - start).days + 1
+    return start - dt.timedelta(days=length), start - dt.timedelta(days=1)
+
+
+def year_earlier(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The same period one year earlier (同比); 29 February becomes the 28th."""
+    months = whole_months(start, end)
+    first = add_months(start, -12)
+    if months:
+        return first, month_end(add_months(first, months - 1))
+    return first, add_months(end, -12)
+
+
+def compare_period(kind: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """The base period for --compare previous|year."""
+    return previous_period(start, end) if kind == "previous" else year_earlier(start, end)
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
+    """First and last day of a calendar quarter."""
+    first = dt.date(year, 3 * quarter - 2, 1)
+    return first, month_end(add_months(first, 2))
+
+
+def latest_complete_month(latest: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The newest month with data that has ended by today (the dashboard's default period)."""
+    candidate = latest.replace(day=1)
+    if month_end(candidate) >= today:
+        candidate = add_months(candidate, -1)
+    return candidate, month_end(candidate)

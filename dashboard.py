@@ -1,31 +1,26 @@
-"""治理绩效看板 entry point: shows what the store holds (row counts per table)."""
+"""治理绩效看板 entry point: page router and the global period/scope controls."""
 from __future__ import annotations
 
-import duckdb
-import pandas as pd
 import streamlit as st
 
-from metrics.schema import TABLES
-from metrics.store import connect, db_path, table_counts
+st.set_page_config(page_title="治理绩效看板 · Governance dashboard", page_icon="📊", layout="wide")
 
-st.set_page_config(page_title="治理绩效看板", page_icon="📊", layout="wide")
-st.title("治理绩效看板 · Governance performance")
+from ui import state  # noqa: E402  (set_page_config must come first)
+from ui.i18n import t  # noqa: E402
 
-path = db_path()
-if not path.exists():
-    st.info(f"还没有数据库 {path}。请运行 `make run` 或 `python -m metrics init --sample` 导入示例数据。")
-    st.stop()
-try:
-    con = connect(path, read_only=True)
-except duckdb.IOException:
-    st.warning("数据库正在被导入程序占用，请稍后刷新页面。(The store is busy with an import; refresh shortly.)")
-    st.stop()
-try:
-    counts = table_counts(con)
-finally:
-    con.close()
-frame = pd.DataFrame(
-    [{"表 table": name, "名称": TABLES[name].zh, "行数 rows": n} for name, n in counts.items()]
-)
-st.subheader("数据概况 · Rows per table")
-st.dataframe(frame, hide_index=True)
+if "lang" not in st.session_state and st.query_params.get("lang") == "en":
+    st.session_state["lang"] = "English"
+
+# URL paths equal the file names, so links stay the same whichever way Streamlit routes them.
+PAGES = [
+    st.Page("pages/overview.py", title=t("overview"), icon=":material/dashboard:", default=True),
+    st.Page("pages/district.py", title=t("district_view"), icon=":material/location_city:", url_path="district"),
+    st.Page("pages/community.py", title=t("community_view"), icon=":material/home_work:", url_path="community"),
+    st.Page("pages/brands.py", title=t("brands"), icon=":material/compare:", url_path="brands"),
+    st.Page("pages/import_data.py", title=t("import"), icon=":material/upload_file:", url_path="import_data"),
+    st.Page("pages/dictionary.py", title=t("dictionary"), icon=":material/menu_book:", url_path="dictionary"),
+]
+
+page = st.navigation(PAGES)
+st.session_state["scope"] = state.global_controls()
+page.run()

@@ -10,6 +10,7 @@ import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -35,6 +36,7 @@ class ImportResult:
     file_format: str
     header_line: int
     mapping: dict[str, str]
+    headers: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -55,15 +57,22 @@ def sha256_hex(data: bytes) -> str:
 
 def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *,
                  table: str | None = None, mapping: Mapping | None = None, strict: bool = False,
-                 dry_run: bool = False, store_path: Path | None = None) -> ImportResult:
-    """Import one export's bytes; raise ImportFailure when the file cannot be imported at all."""
+                 dry_run: bool = False, store_path: Path | None = None, reject_sample: int = REJECT_SAMPLE,
+                 progress: Callable[[float, str], None] | None = None) -> ImportResult:
+    """Import one export's bytes; raise ImportFailure when the file cannot be imported at all.
+
+    progress, when given, is called with (fraction done, stage name) as the import advances.
+    """
     mapping = mapping or Mapping()
+    step = progress or (lambda fraction, stage: None)
+    step(0.05, "read")
     if table is not None and table not in TABLES:
         raise UsageError(f"未知的表 {table}", f"unknown table {table}; one of {', '.join(TABLES)}")
     raw = read_export(con, data, file_name, mapping.known_headers(table))
     tbl, colmap = resolve_mapping(raw.headers, table or mapping.table, mapping, file_name)
     result = ImportResult(file_name, tbl.name, raw.encoding, raw.file_format, raw.header_line,
-                          {raw.headers[i]: c for c, i in colmap.items()})
+                          {raw.headers[i]: c for c, i in colmap.items()}, list(raw.headers))
+    step(0.3, "mapped")
     sha = sha256_hex(data)
     mapping_json = json.dumps({"columns": result.mapping, "values": mapping.values}, ensure_ascii=False,
                               sort_keys=True)
@@ -77,7 +86,9 @@ def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *,
     nz.install_macros(con)
     nz.load_vocabulary(con, nz.default_vocabulary(tbl.status_vocab, mapping.values))
     _stage(con, tbl, colmap, raw)
-    _summarise_staging(con, tbl, colmap, raw, result)
+    step(0.6, "validated")
+    _summarise_staging(con, tbl, colmap, raw, result, reject_sample)
+    step(0.75, "checked")
     if strict and result.rows_rejected:
         result.message = (f"严格模式：{result.rows_rejected} 行不合格，未导入任何数据 "
                           f"(strict mode: {result.rows_rejected} bad rows, nothing imported)")
@@ -99,6 +110,7 @@ def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *,
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    step(1.0, "done")
     return result
 
 
@@ -164,7 +176,7 @@ def _stage(con: duckdb.DuckDBPyConnection, tbl: Table, colmap: dict[str, int], r
 
 
 def _summarise_staging(con: duckdb.DuckDBPyConnection, tbl: Table, colmap: dict[str, int],
-                       raw: RawExport, result: ImportResult) -> None:
+                       raw: RawExport, result: ImportResult, reject_sample: int) -> None:
     """Fill counts, warnings and rejects from the staged table, and build staged_good."""
     header_of = {c: raw.headers[i] for c, i in colmap.items()}
     parts = [f"SELECT line, '{ROW_COLUMN}' AS column_name, NULL AS value, '{MSG_EXTRA_FIELDS}' AS reason "
@@ -184,7 +196,7 @@ def _summarise_staging(con: duckdb.DuckDBPyConnection, tbl: Table, colmap: dict[
     if ignored:
         result.warnings.append(f"忽略 {ignored} 个空行或合计行 (ignored {ignored} empty or total rows)")
     result.rejects = [tuple(r) for r in con.execute(
-        f"SELECT line, column_name, value, reason FROM staged_rejects LIMIT {REJECT_SAMPLE}").fetchall()]
+        "SELECT line, column_name, value, reason FROM staged_rejects LIMIT ?", [reject_sample]).fetchall()]
     for col in tbl.columns:
         if col.kind in ("timestamp", "date") and col.name in colmap:
             n = con.execute(f"SELECT count(*) FROM staged WHERE NOT bad AND p_{col.name}").fetchall()[0][0]

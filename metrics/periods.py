@@ -54,9 +54,41 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     return first, month_end(add_months(first, 2))
 
 
-def latest_complete_month(latest: dt.date, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The newest month with data that has ended by today (the dashboard's default period)."""
-    candidate = latest.replace(day=1)
-    if month_end(candidate) >= today:
-        candidate = add_months(candidate, -1)
-    return candidate, month_end(candidate)
+def latest_complete_month(months: list[str], today: dt.date) -> tuple[dt.date, dt.date]:
+    """The newest month (YYYY-MM) with data that has ended by today: the dashboard's default period."""
+    ended = [m for m in months if month_end(dt.date.fromisoformat(m + "-01")) < today]
+    first = dt.date.fromisoformat((max(ended) if ended else min(months)) + "-01")
+    return first, month_end(first)
+
+
+def parse_period(text: str) -> tuple[str, dt.date, dt.date]:
+    """('month'|'quarter'|'year'|'custom', start, end) from 2026-10, 2026-Q3, 2026 or 2026-01-01~2026-03-31."""
+    text = text.strip()
+    try:
+        if "~" in text:
+            lo, hi = (dt.date.fromisoformat(p.strip()) for p in text.split("~", 1))
+            if hi < lo:
+                raise ValueError(text)
+            return "custom", lo, hi
+        if "-Q" in text.upper():
+            year, quarter = text.upper().split("-Q")
+            if not 1 <= int(quarter) <= 4:
+                raise ValueError(text)
+            return ("quarter", *quarter_bounds(int(year), int(quarter)))
+        if len(text) == 4:
+            return "year", dt.date(int(text), 1, 1), dt.date(int(text), 12, 31)
+        first = dt.date.fromisoformat(text + "-01")
+        return "month", first, month_end(first)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"unknown period {text!r}") from exc
+
+
+def period_label(kind: str, start: dt.date, end: dt.date) -> str:
+    """The canonical text of a period (the inverse of parse_period)."""
+    if kind == "month":
+        return start.strftime("%Y-%m")
+    if kind == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if kind == "year":
+        return str(start.year)
+    return f"{start.isoformat()}~{end.isoformat()}"

@@ -1,0 +1,249 @@
+"""The store connection, cached view data and the global controls kept in session state and the URL."""
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from metrics import views
+from metrics.periods import latest_complete_month, parse_period, period_label
+from metrics.store import connect, db_path
+
+from . import charts
+from .i18n import t
+
+GLOBAL_PARAMS = ("period", "district", "street", "community", "lang")
+ROUTER = "dashboard.py"
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> duckdb.DuckDBPyConnection:
+    """One DuckDB connection per store for the whole server; sessions use cursors of it."""
+    return connect(Path(path))
+
+
+def store_path() -> str:
+    """The store the dashboard reads ($GOVDASH_DB or data/governance.duckdb)."""
+    return str(db_path())
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on the shared connection (a connection is not thread-safe; cursors are)."""
+    try:
+        return _database(store_path()).cursor()
+    except duckdb.IOException:
+        st.warning(t("busy"))
+        st.stop()
+        raise
+
+
+def run(fn: Callable, *args: object) -> object:
+    """Call fn(cursor, *args) on a fresh cursor, closing it after."""
+    cur = cursor()
+    try:
+        return fn(cur, *args)
+    finally:
+        cur.close()
+
+
+def version() -> tuple:
+    """The store's data version; part of every cache key so imports never show stale figures."""
+    return run(views.data_version)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def cached(path: str, data_version: tuple, name: str, *args: object) -> object:
+    """views.<name>(cursor, *args), cached per store and data version."""
+    return run(getattr(views, name), *args)
+
+
+def view(name: str, *args: object) -> object:
+    """Cached views.<name>(cursor, *args) for the current store and data version."""
+    return cached(store_path(), version(), name, *args)
+
+
+def clear_caches() -> None:
+    """Drop cached view data (after an import or undo in this process)."""
+    cached.clear()
+
+
+def _init_from_url() -> None:
+    """Seed session state from the query string once per session, so a copied link reproduces the view."""
+    if st.session_state.get("_url_loaded"):
+        return
+    params = st.query_params
+    for key in GLOBAL_PARAMS:
+        if key in params and f"g_{key}" not in st.session_state:
+            st.session_state[f"g_{key}"] = params[key]
+    if params.get("lang") == "en":
+        st.session_state["lang"] = "English"
+    st.session_state["_url_loaded"] = True
+
+
+def _options(values: pd.Series) -> list[str]:
+    """Sorted distinct non-empty values."""
+    return sorted({v for v in values.dropna().tolist() if v})
+
+
+def global_controls() -> views.Scope | None:
+    """Sidebar period and scope controls; returns the Scope, or None when the store has no data."""
+    _init_from_url()
+    st.sidebar.radio(t("language"), ["中文", "English"], horizontal=True, key="lang")
+    months = view("months_with_data")
+    if not months:
+        _write_url({"lang": "en" if st.session_state.get("lang") == "English" else None})
+        return None
+    today = dt.date.today()
+    default_start, _ = latest_complete_month(months, today)
+    kind, start, end = _period_control(months, default_start)
+    places = view("places")
+    charts.register_places(places)
+    district = _select(t("district"), _options(places["district"]), "g_district")
+    streets = places[places["district"] == district] if district else places
+    street = _select(t("street"), _options(streets["street"]), "g_street")
+    comms = streets[streets["street"] == street] if street else streets
+    community = _select(t("community"), _options(comms["community"]), "g_community")
+    scope = views.Scope(start, end, district, street, community, today)
+    _write_url({"period": period_label(kind, start, end), "district": district, "street": street,
+                "community": community, "lang": "en" if st.session_state.get("lang") == "English" else None})
+    return scope
+
+
+def _period_control(months: list[str], default_start: dt.date) -> tuple[str, dt.date, dt.date]:
+    """Period type and value widgets; returns (kind, start, end)."""
+    kinds = ["month", "quarter", "year", "custom"]
+    wanted = st.session_state.get("g_period")
+    parsed = None
+    if wanted:
+        try:
+            parsed = parse_period(str(wanted))
+        except ValueError:
+            parsed = None
+    if "g_kind" not in st.session_state:
+        st.session_state["g_kind"] = parsed[0] if parsed else "month"
+    st.sidebar.markdown(f"**{t('period')}**")
+    kind = st.sidebar.selectbox(t("period_kind"), kinds, key="g_kind", format_func=t)
+    if kind == "custom":
+        lo = parsed[1] if parsed and parsed[0] == "custom" else default_start
+        hi = parsed[2] if parsed and parsed[0] == "custom" else default_start.replace(day=28)
+        picked = st.sidebar.date_input(t("date_range"), value=(lo, hi), key="g_range")
+        if isinstance(picked, (tuple, list)) and len(picked) == 2:
+            st.session_state["g_period"] = period_label("custom", picked[0], picked[1])
+            return "custom", picked[0], picked[1]
+        st.session_state["g_period"] = period_label("custom", lo, hi)
+        return "custom", lo, hi
+    options = _period_options(kind, months)
+    current = period_label(*parse_period(str(wanted))) if parsed and parsed[0] == kind else None
+    default = current if current in options else _default_for(kind, default_start, options)
+    if st.session_state.get("g_value") not in options or st.session_state.get("g_value_kind") != kind:
+        st.session_state["g_value"] = default
+        st.session_state["g_value_kind"] = kind
+    value = st.sidebar.selectbox(t(kind), options, key="g_value")
+    st.session_state["g_period"] = value
+    return parse_period(value)
+
+
+def _period_options(kind: str, months: list[str]) -> list[str]:
+    """Choices for a period type, newest first, from the months that have data."""
+    if kind == "month":
+        return months
+    if kind == "quarter":
+        return sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True)
+    return sorted({m[:4] for m in months}, reverse=True)
+
+
+def _default_for(kind: str, default_start: dt.date, options: list[str]) -> str:
+    """The option containing the default month, else the newest."""
+    text = {"month": default_start.strftime("%Y-%m"),
+            "quarter": f"{default_start.year}-Q{(default_start.month - 1) // 3 + 1}",
+            "year": str(default_start.year)}[kind]
+    return text if text in options else options[0]
+
+
+def _select(title: str, options: list[str], key: str) -> str | None:
+    """A scope selectbox with 全部 first; keeps a URL-given value when it is valid."""
+    choices = [""] + options
+    if st.session_state.get(key) not in choices:
+        st.session_state[key] = ""
+    value = st.sidebar.selectbox(title, choices, key=key, format_func=lambda v: v or t("all"))
+    return value or None
+
+
+def _write_url(values: dict[str, str | None]) -> None:
+    """Mirror the given values into the query string (empty ones removed)."""
+    for key, value in values.items():
+        if value:
+            if st.query_params.get(key) != value:
+                st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def page_choice(title: str, options: list[str], key: str, default: str | None = None,
+                format_func: Callable[[str], str] = str, where=st) -> str:
+    """A page-level selectbox whose value is kept in the URL under key."""
+    # Widget state is per page (a page's widgets are discarded when another page runs); the URL
+    # parameter is shared, so a chosen indicator follows the user from page to page.
+    state_key = f"p_{key}_{_page_id()}"
+    if state_key not in st.session_state:
+        wanted = st.query_params.get(key)
+        st.session_state[state_key] = wanted if wanted in options else (default if default in options
+                                                                         else options[0])
+    elif st.session_state[state_key] not in options:
+        st.session_state[state_key] = default if default in options else options[0]
+    value = where.selectbox(title, options, key=state_key, format_func=format_func)
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
+    return value
+
+
+def page_scope(title: str, need: str | None = None) -> views.Scope:
+    """Title the page and return its Scope; stop with a hint when there is no data or no `need` place."""
+    scope = current_scope()
+    st.title(title)
+    if scope is None:
+        no_data_message()
+        st.stop()
+    if need and not getattr(scope, need):
+        st.info(t(f"pick_{need}"))
+        st.stop()
+    return scope
+
+
+def _page_id() -> str:
+    """An id of the page being run, for page-scoped widget keys."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash[:8] if ctx else "page"
+
+
+def no_data_message() -> None:
+    """Say the period is empty and which periods have data."""
+    first, last = view("data_span")
+    if first is None:
+        st.info(t("empty_store"))
+    else:
+        st.info(t("no_data", first=first.isoformat(), last=last.isoformat()))
+
+
+def require_router() -> None:
+    """Make sure the page runs inside dashboard.py's router (navigation, global controls)."""
+    if any(Path(frame.filename).name == ROUTER for frame in inspect.stack()):
+        return
+    # While no session has called st.navigation yet (a fresh server whose first request is a deep
+    # link), Streamlit's legacy pages/ routing runs a page file without the entry file. Switch the
+    # server to the router and rerun: the same URL path then resolves to the same page.
+    from streamlit.runtime.pages_manager import PagesManager
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def current_scope() -> views.Scope | None:
+    """The Scope set by the global controls for this run."""
+    require_router()
+    return st.session_state.get("scope")

@@ -31,6 +31,7 @@ sample: $(VENV)/.installed
 	$(PY) data/generate_sample.py
 
 bench: $(VENV)/.installed
+	$(PY) bench/bench_views.py
 	$(PY) bench/bench_import.py
 
 clean:

@@ -97,7 +97,8 @@ def import_bytes(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, *,
         _archive(data, sha, file_name, store_path)
     con.execute("BEGIN TRANSACTION")
     try:
-        batch_id = con.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
+        # A dry run is rolled back; it takes no number from the sequence, so batch ids stay gapless.
+        batch_id = 0 if dry_run else con.execute("SELECT nextval('batch_seq')").fetchall()[0][0]
         _upsert(con, tbl, batch_id, result)
         _record_batch(con, batch_id, sha, mapping_json, result)
         _crash_point("before-commit")

@@ -10,6 +10,10 @@ from .reader import normalise_header
 from .schema import TABLES, Table
 
 
+# A mapping target that means "do not import this column" (e.g. --map "备注=").
+SKIP = ("", "-")
+
+
 @dataclass
 class Mapping:
     """An explicit mapping: source header -> canonical column, plus value maps per column."""
@@ -42,7 +46,7 @@ def parse_pairs(pairs: list[str]) -> Mapping:
     columns = {}
     for pair in pairs:
         src, sep, dst = pair.rpartition("=")
-        if not sep or not src.strip() or not dst.strip():
+        if not sep or not src.strip():
             raise UsageError(f"--map 格式应为 源列名=目标列: {pair}", f"--map expects SOURCE=COLUMN: {pair}")
         columns[src.strip()] = dst.strip()
     return Mapping(columns=columns)
@@ -78,10 +82,15 @@ def _auto_map(headers: list[str], table: Table, explicit: dict[str, str]) -> dic
     """Canonical column -> header index: explicit pairs first, then recognised synonyms."""
     folded = [normalise_header(h) for h in headers]
     result: dict[str, int] = {}
+    skipped: set[int] = set()
     for src, dst in explicit.items():
         if normalise_header(src) in folded:
-            result[dst] = folded.index(normalise_header(src))
-    taken = set(result.values())
+            index = folded.index(normalise_header(src))
+            if dst in SKIP:
+                skipped.add(index)
+            else:
+                result[dst] = index
+    taken = set(result.values()) | skipped
     for col in table.columns:
         if col.name in result:
             continue
@@ -120,7 +129,7 @@ def resolve_mapping(headers: list[str], table: str | None, mapping: Mapping,
         return tbl, colmap
     candidates = []
     for tbl in TABLES.values():
-        if any(dst not in tbl.names for dst in mapping.columns.values()):
+        if any(dst not in tbl.names and dst not in SKIP for dst in mapping.columns.values()):
             continue
         colmap = _auto_map(headers, tbl, mapping.columns)
         if not _missing_required(tbl, colmap):
@@ -134,7 +143,7 @@ def resolve_mapping(headers: list[str], table: str | None, mapping: Mapping,
 
 def _check_targets(tbl: Table, mapping: Mapping) -> None:
     """Every mapped target and value-map column must be a column of tbl."""
-    for dst in list(mapping.columns.values()) + list(mapping.values):
+    for dst in [d for d in mapping.columns.values() if d not in SKIP] + list(mapping.values):
         if dst not in tbl.names:
             raise UsageError(f"表 {tbl.name} 没有列 {dst}",
                              f"table {tbl.name} has no column {dst}; columns: {', '.join(tbl.names)}")

@@ -58,6 +58,7 @@ def test_db_from_environment(tmp_path):
     (["import"], 2, "usage error"),
     (["import", "--table", "nope", "x.csv"], 2, "invalid choice"),
     (["import", "--map", "nonsense", "x.csv"], 2, "--map expects SOURCE=COLUMN"),
+    (["import", "--map", "=x", "x.csv"], 2, "--map expects SOURCE=COLUMN"),
     (["undo", "abc"], 2, "invalid int value"),
     (["undo", "99"], 2, "no batch 99"),
     (["frobnicate"], 2, "invalid choice"),

@@ -305,3 +305,17 @@ def test_bad_files_fail_with_one_clear_line_and_change_nothing(con, db_path, tmp
     assert message in info.value.line() and "bad.csv" in info.value.line()
     assert "\n" not in info.value.line()
     assert (rows(con, "SELECT * FROM cases"), rows(con, "SELECT count(*) FROM import_batches")) == before
+
+
+def test_a_recognised_column_can_be_left_out(con, tmp_path):
+    path = write(tmp_path, "c.csv", "事件编号,上报时间,事件类型\nA,2026-01-01,矛盾纠纷\n")
+    r = load(con, path, mapping=Mapping(columns={"事件类型": ""}))
+    assert "category" not in r.mapping.values()
+    assert rows(con, "SELECT category FROM cases") == [(None,)]
+
+
+def test_dry_runs_do_not_use_up_batch_numbers(con, tmp_path):
+    path = write(tmp_path, "c.csv", "事件编号,上报时间\nA,2026-01-01\n")
+    load(con, path, dry_run=True)
+    load(con, path, dry_run=True)
+    assert load(con, path).batch_id == 1

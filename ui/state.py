@@ -232,15 +232,18 @@ def no_data_message() -> None:
 
 
 def require_router() -> None:
-    """Make sure the page runs inside dashboard.py's router (navigation, global controls)."""
+    """Make sure the page has the router's global controls, however Streamlit started it."""
     if any(Path(frame.filename).name == ROUTER for frame in inspect.stack()):
         return
-    # While no session has called st.navigation yet (a fresh server whose first request is a deep
-    # link), Streamlit's legacy pages/ routing runs a page file without the entry file. Switch the
-    # server to the router and rerun: the same URL path then resolves to the same page.
     from streamlit.runtime.pages_manager import PagesManager
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    if PagesManager.uses_pages_directory:
+        # Until some session calls st.navigation (a fresh server whose first request is a deep link),
+        # Streamlit's legacy pages/ routing runs a page file without the entry file. Switch the server
+        # to the router and rerun: the same URL path then resolves to the same page.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+    # The page is the main script itself (e.g. `streamlit run pages/overview.py`): draw the controls here.
+    st.session_state["scope"] = global_controls()
 
 
 def current_scope() -> views.Scope | None:

@@ -49,7 +49,8 @@ def registry_frame() -> pd.DataFrame:
     """The registry as a table: one row per indicator with labels, unit, direction, rule and SQL."""
     return pd.DataFrame([{
         "id": m.id, "zh": m.zh, "en": m.en, "unit": m.unit, "unit_zh": UNITS[m.unit][0],
-        "direction": m.direction, "direction_label": DIRECTIONS[m.direction], "table": m.table,
+        "direction": m.direction, "direction_zh": DIRECTIONS[m.direction][0],
+        "direction_en": DIRECTIONS[m.direction][1], "table": m.table,
         "kind": "per_1k" if m.per_1k else ("ratio" if m.is_ratio else "aggregate"),
         "numerator": m.num or "", "denominator": m.den or "", "description_zh": m.desc_zh,
         "description_en": m.desc_en, "sql": m.sql, "groupings": ",".join(m.groupings),

@@ -16,8 +16,8 @@ UNITS = {
     "hours": ("小时", "hours"),
     "per_1k": ("每千人", "per 1,000 residents"),
 }
-DIRECTIONS = {"higher": "越高越好 (higher is better)", "lower": "越低越好 (lower is better)",
-              "neither": "无好坏方向 (neither)"}
+DIRECTIONS = {"higher": ("越高越好", "higher is better"), "lower": ("越低越好", "lower is better"),
+              "neither": ("无好坏方向", "neither")}
 PLACE_GROUPS = ("district", "street", "community", "brand")
 TIME_GROUPS = ("month", "quarter", "year")
 

@@ -63,11 +63,12 @@ def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date |
     return lo, hi
 
 
-def months_with_data(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Months (YYYY-MM) in which any fact row is dated, newest first."""
+def months_with_data(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> list[str]:
+    """Months (YYYY-MM) in which any fact row is dated, newest first; none after `until`'s month."""
     parts = " UNION ".join(f"SELECT DISTINCT strftime({s.time_column}, '%Y-%m') AS m FROM {s.table} "
                            f"WHERE {s.time_column} IS NOT NULL" for s in SOURCES.values())
-    return [r[0] for r in con.execute(f"SELECT m FROM ({parts}) ORDER BY m DESC").fetchall()]
+    last = (until or dt.date.max).strftime("%Y-%m")
+    return [r[0] for r in con.execute(f"SELECT m FROM ({parts}) WHERE m <= ? ORDER BY m DESC", [last]).fetchall()]
 
 
 def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

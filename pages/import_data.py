@@ -60,10 +60,8 @@ def show_flash(key: str) -> None:
 
 
 def data_changed() -> None:
-    """After an import or undo: drop cached views, point the batch pickers at the newest batch, rerun."""
+    """After an import or undo: drop cached views and rerun."""
     state.clear_caches()
-    for key in ("imp_undo_id", "imp_rej_id"):
-        st.session_state.pop(key, None)
     st.rerun()
 
 
@@ -295,9 +293,11 @@ def history_section() -> None:
     st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch")
 
     active = state.run(history.active_ids)
+    # Keys carry the data version so the pickers are redrawn (newest batch first) after every change.
+    stamp = "_".join(str(v) for v in state.version())
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     if active:
-        batch = left.selectbox(label("撤销批次", "Undo batch"), active, key="imp_undo_id",
+        batch = left.selectbox(label("撤销批次", "Undo batch"), active, key=f"imp_undo_id_{stamp}",
                                format_func=lambda b: f"{b} · {files_of(frame).get(b, '')}")
         if right.button(label("撤销", "Undo"), key="imp_undo"):
             try:
@@ -313,7 +313,7 @@ def history_section() -> None:
         left.caption(label("没有可撤销的批次。", "No batch can be undone."))
 
     picked = st.selectbox(label("查看批次的不合格行", "Rejected rows of batch"), list(frame["id"]),
-                          key="imp_rej_id", format_func=lambda b: f"{b} · {files_of(frame).get(b, '')}")
+                          key=f"imp_rej_id_{stamp}", format_func=lambda b: f"{b} · {files_of(frame).get(b, '')}")
     total = state.run(history.reject_count, picked)
     if total:
         st.caption(label(f"批次 {picked} 共记录 {total} 处问题。", f"Batch {picked} has {total} problems recorded."))

@@ -31,9 +31,9 @@ ranked = state.view("ranking", scope, metric, level)
 if ranked.empty:
     state.no_data_message()
 else:
-    n = min(10, len(ranked))
-    top, bottom = st.columns(2)
     rankable = ranked[ranked["rank"].notna()]
+    n = min(10, len(rankable))
+    top, bottom = st.columns(2)
     with top:
         st.plotly_chart(charts.bar(rankable.head(n), level, metric, f"{t('top_n', n=n)} · {charts.metric_title(metric)}"),
                         key="top")

@@ -35,6 +35,11 @@ def open_page(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return at
 
 
+def labelled(widgets, text: str):
+    """The widget whose label is text."""
+    return next(w for w in widgets if w.label == text)
+
+
 def scalar(db_path: Path, sql: str) -> object:
     """One value from a plain query on the store."""
     con = connect(db_path)
@@ -160,12 +165,12 @@ def test_after_an_import_the_batch_pickers_show_the_new_batch(con, db_path, tmp_
     old = load(con, write(tmp_path, "cases.csv", CASES)).batch_id
     con.close()
     at = upload(open_page(db_path, monkeypatch), ("vol.csv", VOLUNTEERS))
-    assert at.selectbox(key="imp_undo_id").value == old
+    assert labelled(at.selectbox, "撤销批次").value == old
     keyed(at.button, "imp_go_vol.csv").click().run()
     new = scalar(db_path, "SELECT max(id) FROM import_batches")
     assert new != old
-    assert at.selectbox(key="imp_undo_id").value == new
-    assert at.selectbox(key="imp_rej_id").value == new
+    assert labelled(at.selectbox, "撤销批次").value == new
+    assert labelled(at.selectbox, "查看批次的不合格行").value == new
 
 
 def test_bad_file_shows_one_line_error_and_changes_nothing(db_path, monkeypatch):
@@ -232,8 +237,8 @@ def test_undo_through_the_page_removes_the_batch(con, db_path, tmp_path, monkeyp
     second = load(con, write(tmp_path, "vol.csv", VOLUNTEERS)).batch_id
     con.close()
     at = open_page(db_path, monkeypatch)
-    assert at.selectbox(key="imp_undo_id").options == [f"{second} · vol.csv", f"{first} · cases.csv"]
-    at.selectbox(key="imp_undo_id").set_value(first).run()
+    assert labelled(at.selectbox, "撤销批次").options == [f"{second} · vol.csv", f"{first} · cases.csv"]
+    labelled(at.selectbox, "撤销批次").set_value(first).run()
     at.button(key="imp_undo").click().run()
     assert not at.exception
     assert f"已撤销批次 {first}：删除 2 行，恢复 0 行。" in [s.value for s in at.success]
@@ -241,7 +246,7 @@ def test_undo_through_the_page_removes_the_batch(con, db_path, tmp_path, monkeyp
     assert scalar(db_path, "SELECT count(*) FROM volunteer_activities") == 2
     assert scalar(db_path, f"SELECT status FROM import_batches WHERE id = {first}") == "undone"
     assert history_frame(at)["状态"].tolist() == ["有效", "已撤销"]
-    assert at.selectbox(key="imp_undo_id").options == [f"{second} · vol.csv"]
+    assert labelled(at.selectbox, "撤销批次").options == [f"{second} · vol.csv"]
 
 
 def test_stored_rejects_of_a_batch(con, db_path, tmp_path, monkeypatch):
@@ -249,7 +254,7 @@ def test_stored_rejects_of_a_batch(con, db_path, tmp_path, monkeypatch):
     load(con, write(tmp_path, "vol.csv", VOLUNTEERS))
     con.close()
     at = open_page(db_path, monkeypatch)
-    at.selectbox(key="imp_rej_id").set_value(batch).run()
+    labelled(at.selectbox, "查看批次的不合格行").set_value(batch).run()
     rejects = [d.value for d in at.dataframe if "原因" in d.value.columns]
     assert len(rejects) == 1
     assert rejects[0][["行号", "列", "值"]].values.tolist() == [[4, "上报时间", "不是日期"]]

@@ -56,6 +56,11 @@ def open_page(page: str, **params: str) -> AppTest:
     return at
 
 
+def labelled(widgets, text: str):
+    """The widget whose label is text."""
+    return next(w for w in widgets if w.label == text)
+
+
 def kpi(at: AppTest, label: str) -> str:
     """The shown value of the KPI card with this label."""
     return next(m.value for m in at.metric if m.label == label)
@@ -71,7 +76,7 @@ def test_overview_kpis_equal_the_query_layer_and_follow_the_period(sample_db):
     rate = value(sample_db, "case_completion_rate", *OCT, district="荔城区")
     assert kpi(at, "受理诉求数") == f"{received:,}"
     assert kpi(at, "办结率") == f"{rate:.1%}"
-    at.sidebar.selectbox(key="g_value").set_value("2026-09").run()
+    labelled(at.sidebar.selectbox, "月").set_value("2026-09").run()
     assert not at.exception
     assert kpi(at, "受理诉求数") == f"{value(sample_db, 'cases_received', *SEP, district='荔城区'):,}"
     assert at.query_params["period"] == ["2026-09"] or at.query_params["period"] == "2026-09"
@@ -79,7 +84,8 @@ def test_overview_kpis_equal_the_query_layer_and_follow_the_period(sample_db):
 
 def test_overview_defaults_to_latest_complete_month_and_ranks(sample_db):
     at = open_page("pages/overview.py")
-    assert at.sidebar.selectbox(key="g_value").value == "2026-10"
+    assert labelled(at.sidebar.selectbox, "月").value == "2026-10"
+    assert "2026-11" not in labelled(at.sidebar.selectbox, "月").options  # no future months
     ranking = next(df.value for df in at.dataframe if "排名" in df.value.columns)
     assert len(ranking) > 10
     assert ranking["排名"].iloc[0] == "1"
@@ -89,6 +95,11 @@ def test_overview_language_switch(sample_db):
     at = open_page("pages/overview.py", lang="en")
     assert at.title[0].value == "Overview"
     assert any(m.label == "Completion rate" for m in at.metric)
+    at = open_page("pages/overview.py")
+    at.sidebar.radio(key="lang").set_value("English").run()
+    assert at.title[0].value == "Overview"
+    assert labelled(at.sidebar.selectbox, "Period type").value == "month"
+    assert "Month" in [s.label for s in at.sidebar.selectbox]
 
 
 def test_district_page_needs_a_district_then_shows_units(sample_db):
@@ -109,7 +120,7 @@ def test_community_page_profile_and_indicators(sample_db):
     shown = dict(zip(table["指标"], table["数值"]))
     received = value(sample_db, "cases_received", *OCT, district="荔城区", community="拱辰社区")
     assert shown["受理诉求数"] == f"{received:,}"
-    picker = next(s for s in at.selectbox if s.label == "指标")
+    picker = labelled(at.selectbox, "指标")
     picker.set_value("case_satisfaction_rate").run()
     assert not at.exception
     assert at.query_params["metric"] in ("case_satisfaction_rate", ["case_satisfaction_rate"])

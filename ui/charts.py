@@ -85,9 +85,9 @@ def grouped_bar(frame: pd.DataFrame, unit_col: str, metric_id: str, title: str,
     fig = px.bar(frame, x=unit_col, y=metric_id, color=colour_by, color_discrete_map=colour_map(frame[colour_by]),
                  text_auto=".1%" if REGISTRY[metric_id].unit == "ratio" else ".3~s")
     fig.update_yaxes(tickformat=_axis_format(metric_id), title=metric_title(metric_id))
-    fig.update_xaxes(title=None)
+    fig.update_xaxes(title=None, tickangle=-30, automargin=True)
     fig.update_layout(showlegend=False)
-    return style(fig, title, 320)
+    return style(fig, title, 400)
 
 
 def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None = None) -> go.Figure:
@@ -100,6 +100,7 @@ def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None 
         fig.update_traces(line_color=PALETTE[0])
     fig.update_yaxes(tickformat=_axis_format(metric_id), title=metric_title(metric_id), rangemode="tozero")
     fig.update_xaxes(title=None, type="category")
+    fig.update_layout(legend_title_text=None)
     return style(fig, title)
 
 
@@ -144,10 +145,11 @@ def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
     fig = go.Figure()
     theta = [label(REGISTRY[m].zh, REGISTRY[m].en) for m in metrics]
     for rec in frame.to_dict("records"):
-        values = [rec[m] if rec[m] is not None and not pd.isna(rec[m]) else 0 for m in metrics]
+        # Missing values are gaps, not zeros: "no data" must not look like the worst score.
+        values = [None if rec[m] is None or pd.isna(rec[m]) else rec[m] for m in metrics]
         fig.add_trace(go.Scatterpolar(r=values + values[:1], theta=theta + theta[:1], name=rec["unit"],
                                       line={"color": colour_of(rec["community"]),
                                             "dash": "dash" if rec["kind"] == "district" else "solid"},
                                       fill="toself" if rec["kind"] == "community" else None, opacity=0.8))
-    fig.update_layout(polar={"radialaxis": {"range": [0, 1], "tickformat": ".1f"}})
+    fig.update_layout(polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75], "tickformat": ".2f"}})
     return style(fig, title, 480)

@@ -15,7 +15,7 @@ from metrics.periods import latest_complete_month, parse_period, period_label
 from metrics.store import connect, db_path
 
 from . import charts
-from .i18n import t
+from .i18n import lang, t
 
 GLOBAL_PARAMS = ("period", "district", "street", "community", "lang")
 ROUTER = "dashboard.py"
@@ -94,7 +94,7 @@ def global_controls() -> views.Scope | None:
     """Sidebar period and scope controls; returns the Scope, or None when the store has no data."""
     _init_from_url()
     st.sidebar.radio(t("language"), ["中文", "English"], horizontal=True, key="lang")
-    months = view("months_with_data")
+    months = view("months_with_data", dt.date.today())
     if not months:
         _write_url({"lang": "en" if st.session_state.get("lang") == "English" else None})
         return None
@@ -124,10 +124,8 @@ def _period_control(months: list[str], default_start: dt.date) -> tuple[str, dt.
             parsed = parse_period(str(wanted))
         except ValueError:
             parsed = None
-    if "g_kind" not in st.session_state:
-        st.session_state["g_kind"] = parsed[0] if parsed else "month"
     st.sidebar.markdown(f"**{t('period')}**")
-    kind = st.sidebar.selectbox(t("period_kind"), kinds, key="g_kind", format_func=t)
+    kind = _select_box(st.sidebar, t("period_kind"), kinds, "g_kind", parsed[0] if parsed else "month", t)
     if kind == "custom":
         lo = parsed[1] if parsed and parsed[0] == "custom" else default_start
         hi = parsed[2] if parsed and parsed[0] == "custom" else default_start.replace(day=28)
@@ -140,10 +138,10 @@ def _period_control(months: list[str], default_start: dt.date) -> tuple[str, dt.
     options = _period_options(kind, months)
     current = period_label(*parse_period(str(wanted))) if parsed and parsed[0] == kind else None
     default = current if current in options else _default_for(kind, default_start, options)
-    if st.session_state.get("g_value") not in options or st.session_state.get("g_value_kind") != kind:
+    if st.session_state.get("g_value_kind") != kind:
         st.session_state["g_value"] = default
         st.session_state["g_value_kind"] = kind
-    value = st.sidebar.selectbox(t(kind), options, key="g_value")
+    value = _select_box(st.sidebar, t(kind), options, "g_value", default)
     st.session_state["g_period"] = value
     return parse_period(value)
 
@@ -167,11 +165,27 @@ def _default_for(kind: str, default_start: dt.date, options: list[str]) -> str:
 
 def _select(title: str, options: list[str], key: str) -> str | None:
     """A scope selectbox with 全部 first; keeps a URL-given value when it is valid."""
-    choices = [""] + options
-    if st.session_state.get(key) not in choices:
-        st.session_state[key] = ""
-    value = st.sidebar.selectbox(title, choices, key=key, format_func=lambda v: v or t("all"))
+    value = _select_box(st.sidebar, title, [""] + options, key, "", lambda v: v or t("all"))
     return value or None
+
+
+def _select_box(where, title: str, options: list[str], key: str, default: str,
+                format_func: Callable[[str], str] = str) -> str:
+    """A selectbox whose value is kept in st.session_state[key].
+
+    The widget's own key carries the language and the value, so switching language or changing the
+    value from code redraws the widget instead of leaving stale option text on screen.
+    """
+    value = st.session_state.get(key)
+    if value not in options:
+        value = default if default in options else options[0]
+    widget_key = f"w_{key}_{lang()}_{options.index(value)}"
+    picked = where.selectbox(title, options, index=options.index(value), key=widget_key,
+                             format_func=format_func)
+    st.session_state[key] = picked
+    if picked != value:
+        st.rerun()
+    return picked
 
 
 def _write_url(values: dict[str, str | None]) -> None:
@@ -191,12 +205,9 @@ def page_choice(title: str, options: list[str], key: str, default: str | None = 
     # parameter is shared, so a chosen indicator follows the user from page to page.
     state_key = f"p_{key}_{_page_id()}"
     if state_key not in st.session_state:
-        wanted = st.query_params.get(key)
-        st.session_state[state_key] = wanted if wanted in options else (default if default in options
-                                                                         else options[0])
-    elif st.session_state[state_key] not in options:
-        st.session_state[state_key] = default if default in options else options[0]
-    value = where.selectbox(title, options, key=state_key, format_func=format_func)
+        st.session_state[state_key] = st.query_params.get(key)
+    value = _select_box(where, title, options, state_key, default if default in options else options[0],
+                        format_func)
     if st.query_params.get(key) != value:
         st.query_params[key] = value
     return value

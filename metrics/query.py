@@ -85,14 +85,15 @@ def _base_sql(source: str, q: Query) -> tuple[str, list[object]]:
         QUALIFY row_number() OVER (PARTITION BY district, community ORDER BY street NULLS LAST) = 1
     ),
     joined AS (
-        SELECT f.*, coalesce(f.district, c.district) AS g_district, coalesce(f.street, c.street) AS g_street,
+        SELECT f.*, f.district AS g_district, coalesce(f.street, c.street) AS g_street,
                f.community AS g_community, c.brand AS g_brand, c.population AS g_population,
+               c.district AS r_district, c.street AS r_street, c.community AS r_community, c.brand AS r_brand,
                f.{src.time_column} AS g_time{', ' + dims if dims else ''}
         FROM {src.table} f
         LEFT JOIN comm c ON c.community = f.community AND c.district IS NOT DISTINCT FROM f.district
     ),
     base AS (
-        SELECT *, CAST(? AS TIMESTAMP) AS as_of{', ' + derived if derived else ''}
+        SELECT *, {_as_of_expr(q.by)} AS as_of{', ' + derived if derived else ''}
         FROM joined WHERE {' AND '.join(conds) or 'TRUE'}
     )"""
     return sql, [as_of, *params]
@@ -116,15 +117,30 @@ def _filters(q: Query, dims: tuple[str, ...]) -> tuple[list[str], list[object]]:
 
 
 def _as_of(q: Query) -> dt.datetime:
-    """When 'overdue' is judged: the end of the period, or today if that is earlier."""
-    today = q.today or dt.date.today()
-    day = min(q.end, today) if q.end else today
-    return dt.datetime.combine(day, dt.time()) + dt.timedelta(days=1)
+    """When 'overdue' is judged: the end of the period, or now if that is earlier."""
+    now = dt.datetime.combine(q.today, dt.datetime.now().time()) if q.today else dt.datetime.now()
+    if q.end is None:
+        return now
+    return min(dt.datetime.combine(q.end, dt.time()) + dt.timedelta(days=1), now)
 
 
-def _group_exprs(by: list[str]) -> list[str]:
-    """SELECT expressions for the groupings, aliased to their names."""
-    return [f"{_TIME_EXPR.get(g, 'g_' + g)} AS {g}" for g in by]
+def _as_of_expr(by: list[str]) -> str:
+    """SQL for the overdue cut-off; grouped by month/quarter/year, each group's own end (if earlier)."""
+    for g, unit in (("month", "month"), ("quarter", "quarter"), ("year", "year")):
+        if g in by:
+            return (f"least(CAST(? AS TIMESTAMP), "
+                    f"date_trunc('{unit}', g_time) + INTERVAL 1 {unit.upper()})")
+    return "CAST(? AS TIMESTAMP)"
+
+
+def _group_exprs(by: list[str], register: bool = False) -> list[str]:
+    """SELECT expressions for the groupings; register=True takes places from the community register.
+
+    Per-1,000 figures divide by the register's population, so their numerators must be grouped by the
+    register's place names too, or a fact row spelling its street differently would fall out.
+    """
+    prefix = {g: ("r_" if register and g in PLACE_GROUPS else "g_") for g in by}
+    return [f"{_TIME_EXPR.get(g, prefix[g] + g)} AS {g}" for g in by]
 
 
 def _metric_selects(metrics: list[Metric]) -> list[str]:
@@ -172,12 +188,12 @@ def _per_1k_frame(con: duckdb.DuckDBPyConnection, source: str, metrics: list[Met
     sql = f"""
     WITH {base},
     agg AS (
-        SELECT {', '.join(_group_exprs(q.by) + [nums])} FROM base WHERE g_population IS NOT NULL
+        SELECT {', '.join(_group_exprs(q.by, register=True) + [nums])} FROM base WHERE g_population IS NOT NULL
         {'GROUP BY ' + ', '.join(str(i + 1) for i in range(len(q.by))) if q.by else ''}
     ),
     pop AS (
         SELECT {pop_groups + ',' if pop_groups else ''} sum(population) AS residents
-        FROM (SELECT * FROM communities WHERE {' AND '.join(place_conds) or 'TRUE'})
+        FROM (SELECT * FROM comm WHERE {' AND '.join(place_conds) or 'TRUE'})
         {'GROUP BY ' + pop_groups if pop_groups else ''}
     )
     SELECT {group_cols + ',' if group_cols else ''} {values} FROM {frm}

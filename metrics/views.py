@@ -17,8 +17,9 @@ from .registry import METRICS, REGISTRY, SOURCES, Metric
 
 # Red lines: a community below these in the period is listed (满意率 ≥ 85% as in hotline scorecards).
 THRESHOLDS = {"case_completion_rate": 0.90, "case_ontime_rate": 0.85, "case_satisfaction_rate": 0.85}
-# Below this many cases in the denominator a unit is shown but not ranked.
+# Below this many cases (or wishes) in the denominator a unit is shown but not ranked.
 MIN_DENOMINATOR = 10
+SMALL_BASE_SOURCES = ("cases", "wishes")
 HEADLINE = [m.id for m in METRICS if m.headline]
 
 
@@ -128,9 +129,11 @@ def ranking(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str, level: st
             min_denominator: int = MIN_DENOMINATOR) -> pd.DataFrame:
     """Units at level ranked on metric: ties share a rank; units with a small base are listed unranked."""
     m = REGISTRY[metric]
-    frame, _ = compare(con, scope.query([metric], [level]), "previous")
+    # Streets and communities are named within their district: two 新村社区 are two units.
+    by = [level] if level in ("district", "brand") else ["district", level]
+    frame, _ = compare(con, scope.query([metric], by), "previous")
     frame = frame[frame[level].notna()].copy()
-    if m.is_ratio and not m.per_1k:
+    if m.is_ratio and not m.per_1k and m.table in SMALL_BASE_SOURCES:
         frame["small"] = frame[f"{metric}__den"].fillna(0) < min_denominator
     else:
         frame["small"] = False
@@ -144,14 +147,22 @@ def ranking(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str, level: st
 
 
 def hierarchy(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str) -> pd.DataFrame:
-    """District → street → community with the metric and cases received (the size of each tile)."""
+    """Tiles for district → street → community: id, parent, label, size (cases received) and the metric.
+
+    Every level's value is computed by the query layer for that level (sums of numerators and
+    denominators), never averaged from the tiles below it.
+    """
     ids = [metric] if metric == "cases_received" else [metric, "cases_received"]
-    frame = compute(con, scope.query(ids, ["district", "street", "community"]))
-    frame = frame[frame["community"].notna()].copy()
-    for level in ("district", "street"):
-        frame[level] = frame[level].fillna("（未填）")
-    frame["size"] = frame["cases_received"].fillna(0).clip(lower=1)
-    return frame
+    levels = [["district"], ["district", "street"], ["district", "street", "community"]]
+    rows = []
+    for by in levels:
+        frame = compute(con, scope.query(ids, by))
+        for rec in frame.to_dict("records"):
+            names = ["（未填）" if pd.isna(rec[g]) else str(rec[g]) for g in by]
+            rows.append({"id": "/".join(names), "parent": "/".join(names[:-1]), "label": names[-1],
+                         "level": by[-1], "value": rec[metric],
+                         "size": int(rec["cases_received"]) if len(by) == 3 else 0})
+    return pd.DataFrame(rows, columns=["id", "parent", "label", "level", "value", "size"])
 
 
 def below_thresholds(con: duckdb.DuckDBPyConnection, scope: Scope,
@@ -216,11 +227,20 @@ def compare_units(con: duckdb.DuckDBPyConnection, scope: Scope, communities: lis
     districts = sorted({d for d, _ in communities if d})
     avg = compute(con, Query(metrics, ["district"], scope.start, scope.end, {"district": districts}, scope.today)) \
         if districts else whole.iloc[0:0]
-    avg = avg.assign(community=[f"{d} 平均" for d in avg["district"]], kind="district")
+    avg = avg.assign(community=[f"{d}（全区）" for d in avg["district"]], kind="district")
     frame = pd.concat([mine, avg], ignore_index=True)
-    brands = places(con)[["district", "community", "brand"]]
-    frame = frame.merge(brands, how="left", on=["district", "community"])
-    return frame
+    return frame.merge(units(con), how="left", on=["district", "community"])
+
+
+def units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per (district, community) with its brand: the units that can be compared."""
+    return places(con).drop_duplicates(["district", "community"])[["district", "community", "brand"]] \
+        .reset_index(drop=True)
+
+
+def fair_metrics() -> list[str]:
+    """Indicators that compare units of different size fairly: rates, per-1,000 figures, durations."""
+    return [m.id for m in METRICS if m.unit in ("ratio", "per_1k", "days")]
 
 
 def normalised(frame: pd.DataFrame, metrics: list[str], reference: pd.DataFrame) -> pd.DataFrame:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics.registry import METRICS, REGISTRY
-from metrics.views import normalised
+from metrics.registry import REGISTRY
+from metrics.views import fair_metrics, normalised
 from ui import charts, state, widgets
 from ui.i18n import label, t
 
@@ -14,7 +14,7 @@ DEFAULT_UNITS = ["荔城区|拱辰社区", "荔城区|渭阳社区"]
 
 scope = state.page_scope(t("brands"))
 
-places = state.view("places")
+places = state.view("units")
 places = places[places["community"].notna()]
 keys = [f"{d or ''}|{c}" for d, c in zip(places["district"], places["community"])]
 names = {k: f"{c} · {b or '—'}（{d or '—'}）" for k, d, c, b in zip(keys, places["district"], places["community"],
@@ -26,7 +26,7 @@ picked = st.multiselect(t("pick_units"), keys, key="p_units", format_func=names.
 st.query_params["units"] = ",".join(picked)
 if "p_metrics" not in st.session_state:
     st.session_state["p_metrics"] = DEFAULT_METRICS
-metrics = st.multiselect(t("pick_metrics"), [m.id for m in METRICS], key="p_metrics",
+metrics = st.multiselect(t("pick_metrics"), fair_metrics(), key="p_metrics",
                          format_func=lambda m: label(REGISTRY[m].zh, REGISTRY[m].en))
 if len(picked) < 2 or not metrics:
     st.info(t("need_two"))

@@ -10,12 +10,12 @@ from ui.i18n import label, t
 scope = state.page_scope(t("community_view"), need="community")
 
 profile = state.view("community_profile", scope.district, scope.community)
-st.header(scope.community)
+st.header(widgets.plain(scope.community))
 if profile:
-    st.caption(" · ".join(str(p) for p in (profile.get("district"), profile.get("street")) if p))
-    st.markdown(f"**{t('brand')}**：{profile.get('brand') or '—'}")
+    st.caption(" · ".join(widgets.plain(p) for p in (profile.get("district"), profile.get("street")) if p))
+    st.markdown(f"**{t('brand')}**：{widgets.plain(profile.get('brand') or '—')}")
     if profile.get("brand_method"):
-        st.markdown(f"**{t('brand_method')}**：{profile['brand_method']}")
+        st.markdown(f"**{t('brand_method')}**：{widgets.plain(profile['brand_method'])}")
     cols = st.columns(5)
     for col, key in zip(cols, ("population", "households", "party_members", "grids", "grid_workers")):
         col.metric(t(key), widgets.fmt_count(profile.get(key)))

@@ -8,7 +8,7 @@ from ui import charts, state, widgets
 from ui.i18n import label, t
 
 scope = state.page_scope(t("district_view"), need="district")
-st.caption(" · ".join(p for p in (scope.district, scope.street) if p))
+st.caption(" · ".join(widgets.plain(p) for p in (scope.district, scope.street) if p))
 
 metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_completion_rate")
 level = "community" if scope.street else "street"

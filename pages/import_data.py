@@ -17,6 +17,7 @@ from metrics.profiles import (duplicate_targets, file_headers, list_profiles, lo
                               save_profile)
 from metrics.schema import TABLES
 from ui import state
+from ui.widgets import plain
 from ui.i18n import label, t
 
 SKIP = "(不导入)"
@@ -183,7 +184,7 @@ def profile_saver(up: Upload, mapping: Mapping) -> None:
 
 def file_section(up: Upload, version: tuple) -> tuple[str, Mapping] | None:
     """Preview, mapping editor and profile controls of one file; returns (table, mapping) when importable."""
-    st.subheader(up.name)
+    st.subheader(plain(up.name))
     show_flash(up.key)
     left, right = st.columns(2)
     override = left.selectbox(label("目标表", "Target table"), ["", *TABLES], key=f"imp_table_{up.key}",

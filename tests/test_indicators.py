@@ -212,3 +212,40 @@ def test_every_indicator_computes_under_every_grouping_it_allows(store, metric):
         assert metric in frame.columns
     frame = compute(store, Query([metric], ["district", "month"]))
     assert len(frame) >= 1
+
+
+def test_a_second_register_row_for_a_community_changes_no_per_1k_figure(tmp_path):
+    from metrics.store import connect
+    con = connect(tmp_path / "dup.duckdb")
+    for name, text in (("communities.csv", COMMUNITIES), ("vol.csv", VOLUNTEERS)):
+        load(con, write(tmp_path, name, text))
+    load(con, write(tmp_path, "again.csv", "区县,街道,社区,常住人口\n甲区,,A社区,2000\n"))
+    frame = compute(con, Query(["volunteer_hours_per_1k_residents"], ["community"], **MARCH))
+    values = dict(zip(frame["community"], frame["volunteer_hours_per_1k_residents"]))
+    assert values["A社区"] == pytest.approx(7.25)          # still 14.5 h over 2000 residents
+    by_street = compute(con, Query(["volunteer_hours_per_1k_residents"], ["street"], **MARCH))
+    assert by_street["volunteer_hours_per_1k_residents__num"].sum() == pytest.approx(26.5 - 12)  # C unknown
+    con.close()
+
+
+def test_same_named_communities_in_two_districts_rank_as_two_units(tmp_path):
+    from metrics import views
+    from metrics.store import connect
+    con = connect(tmp_path / "names.duckdb")
+    rows_ = "".join(f"{d}{i},{d},新村社区,2026-03-0{i % 9 + 1},{'已办结' if i % 2 else '处理中'}\n"
+                    for d in ("甲区", "乙区") for i in range(1, 13))
+    load(con, write(tmp_path, "c.csv", "事件编号,区县,社区,上报时间,办理状态\n" + rows_))
+    scope = views.Scope(dt.date(2026, 3, 1), dt.date(2026, 3, 31), today=dt.date(2026, 11, 21))
+    ranked = views.ranking(con, scope, "cases_received", "community")
+    assert sorted(zip(ranked["district"], ranked["cases_received"])) == [("乙区", 12), ("甲区", 12)]
+    assert list(ranked["rank"]) == [1, 1]               # equal values share a rank
+    con.close()
+
+
+def test_satisfaction_leaves_out_cancelled_cases(tmp_path):
+    from metrics.store import connect
+    con = connect(tmp_path / "sat.duckdb")
+    load(con, write(tmp_path, "c.csv", "事件编号,上报时间,办理状态,群众评价\n"
+                                       "a,2026-03-01,已办结,满意\nb,2026-03-02,已撤销,不满意\n"))
+    assert compute(con, Query(["case_satisfaction_rate"], **MARCH))["case_satisfaction_rate"][0] == 1.0
+    con.close()

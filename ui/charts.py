@@ -14,6 +14,7 @@ from .i18n import label, lang
 FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 PALETTE = px.colors.qualitative.D3 + px.colors.qualitative.Set2 + px.colors.qualitative.Dark2
 SCALE_HIGHER = "RdYlGn"
+NO_DATA = "#d9d9d9"
 
 
 _ASSIGNED: dict[str, str] = {}
@@ -105,13 +106,26 @@ def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None 
 
 
 def treemap(frame: pd.DataFrame, metric_id: str, title: str) -> go.Figure:
-    """District → street → community tiles sized by cases, coloured by the indicator."""
-    scale = SCALE_HIGHER if REGISTRY[metric_id].direction != "lower" else SCALE_HIGHER + "_r"
-    fig = px.treemap(frame, path=[px.Constant(label("全部", "All")), "district", "street", "community"],
-                     values="size", color=metric_id, color_continuous_scale=scale)
-    fig.update_traces(hovertemplate="%{label}<br>%{color:.4~g}<extra></extra>")
-    fig.update_layout(coloraxis_colorbar={"title": metric_title(metric_id), "tickformat": _axis_format(metric_id)})
+    """District → street → community tiles sized by cases; each tile coloured by its own level's value."""
+    reverse = REGISTRY[metric_id].direction == "lower"
+    values = frame["value"].astype("float64")
+    lo, hi = values.min(), values.max()
+    span = (hi - lo) if hi > lo else 1.0
+    colours = [NO_DATA if pd.isna(v) else px.colors.sample_colorscale(
+        SCALE_HIGHER, [(hi - v) / span if reverse else (v - lo) / span])[0] for v in values]
+    shown = [fmt_value(metric_id, v) for v in values]
+    fig = go.Figure(go.Treemap(ids=frame["id"], parents=frame["parent"], labels=frame["label"],
+                               values=frame["size"], branchvalues="remainder", customdata=shown,
+                               marker={"colors": colours}, texttemplate="%{label}<br>%{customdata}",
+                               hovertemplate="%{id}<br>%{customdata}<extra></extra>"))
     return style(fig, title, 520)
+
+
+def fmt_value(metric_id: str, value: float) -> str:
+    """A value for a chart label: percent for rates, else up to 4 significant digits."""
+    if pd.isna(value):
+        return "—"
+    return f"{value:.1%}" if REGISTRY[metric_id].unit == "ratio" else f"{value:,.4g}"
 
 
 def pie(frame: pd.DataFrame, names: str, values: str, title: str) -> go.Figure:

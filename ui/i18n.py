@@ -51,8 +51,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "pick_metrics": ("对比指标", "Indicators"),
     "radar": ("标准化雷达图（0–1，以全部社区最小—最大为尺）", "Normalised radar (0–1 against all communities' range)"),
     "need_two": ("请至少选择 2 个社区。", "Pick at least 2 communities."),
-    "fairness": ("每千人指标按常住人口折算，大小社区可比；区平均为全区合计口径。",
-                 "Per-1,000 figures use residents so large and small communities compare; district averages are whole-district totals."),
+    "fairness": ("只比较比率、每千人和时长类指标，大小社区可比；“全区”为该区整体口径（分子分母合计）。",
+                 "Only rates, per-1,000 and duration indicators, so large and small communities compare; "
+                 "the district row is the whole district (numerators and denominators summed)."),
 }
 
 

@@ -11,6 +11,14 @@ from metrics.registry import REGISTRY
 from .i18n import label, lang, t
 
 
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~"
+
+
+def plain(text: object) -> str:
+    """Data text made safe for Markdown elements: every formatting character escaped."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+
+
 def _missing(value: object) -> bool:
     """True for None, NaN and pandas NA."""
     return value is None or bool(pd.isna(value))

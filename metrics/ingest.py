@@ -283,7 +283,9 @@ def _build_good(con: duckdb.DuckDBPyConnection, tbl: Table, colmap: dict[str, in
 def _upsert(con: duckdb.DuckDBPyConnection, tbl: Table, batch_id: int, result: ImportResult) -> None:
     """Write staged_good into the table, keeping replaced rows in history for undo."""
     hist = history_table(tbl.name)
-    cols = ", ".join(c.name for c in tbl.columns) + ", row_key, row_hash, batch_id, source_line, quality_flag"
+    names = [c.name for c in tbl.columns] + ["row_key", "row_hash", "batch_id", "source_line", "quality_flag"]
+    cols = ", ".join(names)
+    values = ", ".join("?" if n == "batch_id" else n for n in names)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged_changed AS
             SELECT s.* FROM staged_good s LEFT JOIN {tbl.name} t USING (row_key)
@@ -296,7 +298,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, tbl: Table, batch_id: int, result: I
                 f"WHERE t.row_key IN (SELECT row_key FROM staged_changed)", [batch_id])
     con.execute(f"DELETE FROM {tbl.name} WHERE row_key IN (SELECT row_key FROM staged_changed)")
     _crash_point("after-delete")
-    con.execute(f"INSERT INTO {tbl.name} ({cols}) SELECT {cols.replace('batch_id', '?')} "
+    con.execute(f"INSERT INTO {tbl.name} ({cols}) SELECT {values} "
                 f"FROM staged_changed ORDER BY source_line", [batch_id])
     con.execute("INSERT INTO import_rejects SELECT ?, line, column_name, value, reason FROM staged_rejects",
                 [batch_id])

@@ -81,7 +81,3 @@ def history_table(name: str) -> str:
     """Name of the table that keeps rows a later import replaced, for undo."""
     return f"{name}__replaced"
 
-
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row count of each canonical table."""
-    return {name: con.execute(f"SELECT count(*) FROM {name}").fetchall()[0][0] for name in TABLES}

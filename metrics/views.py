@@ -13,7 +13,7 @@ import pandas as pd
 
 from .periods import add_months, month_end
 from .query import Query, compare, compute
-from .registry import METRICS, REGISTRY, SOURCES, Metric
+from .registry import METRICS, REGISTRY, SOURCES
 
 # Red lines: a community below these in the period is listed (满意率 ≥ 85% as in hotline scorecards).
 THRESHOLDS = {"case_completion_rate": 0.90, "case_ontime_rate": 0.85, "case_satisfaction_rate": 0.85}
@@ -263,7 +263,3 @@ def peer_reference(con: duckdb.DuckDBPyConnection, scope: Scope, metrics: list[s
     metrics = list(metrics)
     return compute(con, Query(metrics, ["district", "community"], scope.start, scope.end, {}, scope.today))
 
-
-def metric_choices(table: str | None = None) -> list[Metric]:
-    """Registry metrics, optionally only those of one source table."""
-    return [m for m in METRICS if table is None or m.table == table]

@@ -44,7 +44,7 @@ else:
     st.caption(label(f"相同数值排名相同；比率类指标分母少于 {MIN_DENOMINATOR} 的单位不参与排名。",
                      f"Equal values share a rank; units with a rate base under {MIN_DENOMINATOR} "
                      "are listed but not ranked."))
-    columns = ["rank", level, metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
+    columns = ["rank", *(["district"] if level != "district" else []), level, metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
                                          if c in ranked.columns]
     widgets.table(ranked[columns], [metric], f"ranking_{metric}_{level}")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from metrics import views  # noqa: E402
-from metrics.ingest import import_bytes  # noqa: E402
+from metrics.importer import import_file  # noqa: E402
 from metrics.registry import METRICS  # noqa: E402
 from metrics.sample import sample_files  # noqa: E402
 from metrics.store import connect  # noqa: E402
@@ -43,7 +43,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         con = connect(Path(tmp) / "bench.duckdb")
         for path in sample_files():
-            import_bytes(con, path.read_bytes(), path.name)
+            import_file(con, path, path.name)
         for name, fn in VIEWS.items():
             times = []
             for _ in range(5):

@@ -3,20 +3,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Callable
 
-import duckdb
-
 from . import sample
 from .errors import GovdashError, ImportFailure, UsageError
-from .ingest import ImportResult, import_bytes, undo_batch
-from .mapping import Mapping, load_profile, parse_pairs, parse_value_pairs
-from .reader import file_bytes
+from .importer import ImportOptions, ImportResult, safe_import, undo
+from .importer.profiles import DATE_ORDERS, load_profile, parse_pairs, parse_set_pairs, parse_value_pairs
+from .importer.reader import file_source
 from .schema import TABLES
-from .output import format_frame, registry_frame
-from .query import Query, compare, compute
 from .store import connect, db_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -47,10 +44,15 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--table", choices=sorted(TABLES), help="目标表；缺省时按表头识别 (target table)")
     p.add_argument("--map", action="append", default=[], metavar="SRC=COLUMN",
-                   help='列映射，可重复，如 --map "Created Date=reported_at"')
+                   help='列映射，可重复，如 --map "Created Date=reported_at"；--map "备注=" 不导入该列')
     p.add_argument("--value", action="append", default=[], metavar="COLUMN:WORD=VALUE",
                    help='取值映射，可重复，如 --value "status:已答复=closed"')
-    p.add_argument("--mapping", help="JSON 映射配置文件 (saved mapping profile)")
+    p.add_argument("--set", action="append", default=[], metavar="COLUMN=VALUE",
+                   help="整个文件的固定值（只填空缺），如 --set district=荔城区 (a constant for rows without one)")
+    p.add_argument("--date-order", choices=sorted(DATE_ORDERS),
+                   help="日期顺序：dmy 日/月/年，mdy 月/日/年，ymd 年/月/日 (order of ambiguous dates)")
+    p.add_argument("--sheet", help="xlsx 工作表名称或序号（从 1 起）(sheet name or number)")
+    p.add_argument("--mapping", help="JSON 映射配置文件 (saved import profile)")
     p.add_argument("--strict", action="store_true", help="有任何坏行则不导入 (load nothing if any row is bad)")
     p.add_argument("--dry-run", action="store_true", help="只校验不写入 (validate only)")
     p.add_argument("files", nargs="+", metavar="FILE")
@@ -92,7 +94,7 @@ def _db_arg(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one CLI command and return its exit code."""
+    """Run one CLI command and return its exit code; every failure is one line, never a traceback."""
     args = build_parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "init": cmd_init, "import": cmd_import, "batches": cmd_batches, "undo": cmd_undo,
@@ -106,8 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     except GovdashError as exc:
         print(f"错误 (error): {exc.line()}", file=sys.stderr)
         return EXIT_FAILED
-    except duckdb.IOException as exc:
-        print(f"错误 (error): 无法打开数据库，可能正被其他程序占用 (cannot open the store: {exc})", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("已中断，未做任何更改 (interrupted; nothing changed)", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # the last line of defence: one line, not a traceback
+        if os.environ.get("GOVDASH_DEBUG"):
+            raise
+        print(f"错误 (error): 意外错误，未做任何更改 (unexpected error: {type(exc).__name__}: "
+              f"{str(exc).splitlines()[0][:200] if str(exc) else ''})", file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -121,41 +129,45 @@ def cmd_init(args: argparse.Namespace) -> int:
             return EXIT_OK
         failed = 0
         for file in sample.sample_files():
-            failed += _import_one(con, file, Mapping(), path, strict=False, dry_run=False, table=None)
+            failed += _import_one(con, file, ImportOptions(), path, dry_run=False)
         print(f"已建库并导入示例数据 (store ready with sample data): {path}")
         return EXIT_FAILED if failed else EXIT_OK
     finally:
         con.close()
 
 
+def import_options(args: argparse.Namespace) -> ImportOptions:
+    """The import options given on the command line (a profile first, then the explicit options on top)."""
+    options = load_profile(args.mapping) if args.mapping else ImportOptions()
+    options = options.merged(parse_pairs(args.map)).merged(parse_value_pairs(args.value)) \
+        .merged(parse_set_pairs(args.set))
+    explicit = ImportOptions(table=args.table, date_order=args.date_order, sheet=args.sheet, strict=args.strict)
+    options = options.merged(explicit)
+    options.check()
+    return options
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     """Import each file and print its summary; 1 if any file could not be imported."""
-    mapping = Mapping()
-    if args.mapping:
-        mapping = load_profile(args.mapping)
-    mapping = mapping.merged(parse_pairs(args.map)).merged(parse_value_pairs(args.value))
+    options = import_options(args)
     path = db_path(args.db)
     con = connect(path)
     try:
         failed = 0
         for file in args.files:
-            failed += _import_one(con, Path(file), mapping, path, args.strict, args.dry_run, args.table)
+            failed += _import_one(con, Path(file), options, path, args.dry_run)
         return EXIT_FAILED if failed else EXIT_OK
     finally:
         con.close()
 
 
-def _import_one(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping, path: Path,
-                strict: bool, dry_run: bool, table: str | None) -> int:
+def _import_one(con, file: Path, options: ImportOptions, path: Path, dry_run: bool) -> int:
     """Import one file and print its summary; return 1 when it could not be imported."""
     try:
-        data = file_bytes(file)
-        result = import_bytes(con, data, file.name, table=table, mapping=mapping, strict=strict,
-                              dry_run=dry_run, store_path=path)
+        result = safe_import(con, file_source(file), file.name, options, dry_run=dry_run, store_path=path)
     except ImportFailure as exc:
-        if exc.where is None:
-            exc.where = file.name
-        print(f"失败 (failed): {exc.line()}，未做任何更改 (nothing changed)")
+        fix = f"；修正 (fix): {exc.fix.cli}" if exc.fix and exc.fix.cli else ""
+        print(f"失败 (failed): {exc.located(file.name).line()}，未做任何更改 (nothing changed){fix}")
         return 1
     print(format_result(result, dry_run))
     return 0 if (result.committed or result.skipped_as_batch or dry_run) else 1
@@ -163,13 +175,19 @@ def _import_one(con: duckdb.DuckDBPyConnection, file: Path, mapping: Mapping, pa
 
 def format_result(r: ImportResult, dry_run: bool = False) -> str:
     """The human summary of one import."""
-    tbl = TABLES[r.table]
-    where = "表头第" if r.file_format == "csv" else "表头在第"
-    lines = [f"{r.file_name} → {r.table}（{tbl.zh}）  编码 encoding: {r.encoding}  {where} {r.header_line} 行 "
-             f"(header at line {r.header_line})"]
     if r.skipped_as_batch is not None:
-        lines.append(f"  {r.message}")
-        return "\n".join(lines)
+        return f"{r.file_name}\n  {r.message}"
+    tbl = TABLES[r.table]
+    where = f"工作表 {r.sheet} " if r.sheet else ""
+    lines = [f"{r.file_name} → {r.table}（{tbl.zh}）  编码 encoding: {r.encoding}  {where}表头第 {r.header_line} 行 "
+             f"(header at line {r.header_line})"]
+    shown = " · ".join(f"{m.header}→{m.column} {m.confidence}" for m in sorted(r.columns, key=lambda m: m.index))
+    lines.append(f"  列 columns: {shown}")
+    if r.unmapped:
+        more = " …" if len(r.unmapped) > 15 else ""
+        lines.append(f"  未使用的列 (unused columns): {', '.join(r.unmapped[:15])}{more}")
+    for d in r.dates:
+        lines.append(f"  日期 dates: {d.line()}")
     lines.append(f"  读取 read {r.rows_read} · 导入 loaded {r.rows_loaded} · 拒绝 rejected {r.rows_rejected} · "
                  f"重复 duplicate {r.rows_duplicate} · 未变 unchanged {r.rows_unchanged}")
     if dry_run:
@@ -179,11 +197,13 @@ def format_result(r: ImportResult, dry_run: bool = False) -> str:
     if r.message:
         lines.append(f"  {r.message}")
     lines += [f"  警告 warning: {w}" for w in r.warnings]
+    if r.no_district and "district" not in r.mapping.values():
+        lines.append("  提示 hint: --set district=区县名 为整个文件指定区县 (gives the whole file a district)")
     if r.rejects:
         lines.append(f"  拒绝的行（前 {len(r.rejects)} 条）(first rejects):")
         for line, column, value, reason in r.rejects:
-            shown = "" if value is None else f" “{value[:40]}”"
-            lines.append(f"    第 {line} 行 line {line}, 列 column {column}{shown}: {reason}")
+            value_text = "" if value is None else f" “{value[:40]}”"
+            lines.append(f"    第 {line} 行 line {line}, 列 column {column}{value_text}: {reason}")
     return "\n".join(lines)
 
 
@@ -211,7 +231,7 @@ def cmd_undo(args: argparse.Namespace) -> int:
     """Undo one batch and say what changed."""
     con = connect(db_path(args.db))
     try:
-        counts = undo_batch(con, args.batch_id)
+        counts = undo(con, args.batch_id)
     finally:
         con.close()
     print(f"已撤销批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行 "
@@ -232,6 +252,9 @@ def _where(pairs: list[str]) -> dict[str, list[str]]:
 
 def cmd_compute(args: argparse.Namespace) -> int:
     """Compute indicators and print them as csv, json or a table."""
+    from .output import format_frame
+    from .query import Query, compare, compute
+
     q = Query(metrics=[m.strip() for m in args.metric.split(",") if m.strip()],
               by=[g.strip() for g in args.by.split(",") if g.strip() and g.strip() != "none"],
               start=args.start, end=args.end, where=_where(args.where))
@@ -253,6 +276,8 @@ def cmd_compute(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print the indicator registry."""
+    from .output import format_frame, registry_frame
+
     frame = registry_frame()
     if args.format == "table":
         frame = frame[["id", "zh", "en", "unit", "direction", "table", "kind"]]

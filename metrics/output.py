@@ -27,8 +27,7 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def format_frame(frame: pd.DataFrame, q: Query | None, fmt: str, base: tuple[dt.date, dt.date] | None) -> str:
-    """The frame as csv, json or an aligned table."""
-    frame = rounded(frame)
+    """The frame as csv or json at full precision (for machines), or as an aligned, rounded table (for people)."""
     if fmt == "csv":
         return frame.to_csv(index=False)
     if fmt == "json":
@@ -39,10 +38,21 @@ def format_frame(frame: pd.DataFrame, q: Query | None, fmt: str, base: tuple[dt.
                             "to": q.end.isoformat() if q.end else None, "where": q.where})
         if base is not None:
             payload["base_period"] = [base[0].isoformat(), base[1].isoformat()]
-        rows = json.loads(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+        rows = [{k: _plain(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
         payload["rows"] = rows
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
-    return frame.to_string(index=False, na_rep="") + "\n"
+    return rounded(frame).to_string(index=False, na_rep="") + "\n"
+
+
+def _plain(value: object) -> object:
+    """A cell as a JSON value at full precision (None for missing, ISO text for dates)."""
+    if value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value)):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def registry_frame() -> pd.DataFrame:

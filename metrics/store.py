@@ -6,18 +6,27 @@ from pathlib import Path
 
 import duckdb
 
+from .errors import GovdashError
 from .schema import SQL_TYPES, TABLES, Table
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "governance.duckdb"
+# DuckDB must never try the network: no extension is installed or loaded behind our back.
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 
 # Columns every canonical table carries besides its own.
 BOOKKEEPING = (
     ("row_key", "VARCHAR"),      # the id, or a hash of the content when the export has no id
-    ("row_hash", "VARCHAR"),     # hash of the canonical values, to spot unchanged re-imports
     ("batch_id", "BIGINT"),      # the import batch that wrote this version of the row
     ("source_line", "BIGINT"),   # line (CSV) or row (xlsx) in that batch's file
     ("quality_flag", "VARCHAR"),  # data-quality warning, e.g. close_before_report
+)
+BATCH_TABLE = (
+    ("id", "BIGINT PRIMARY KEY"), ("imported_at", "TIMESTAMP"), ("file_name", "VARCHAR"), ("sha256", "VARCHAR"),
+    ("table_name", "VARCHAR"), ("file_format", "VARCHAR"), ("encoding", "VARCHAR"), ("header_line", "BIGINT"),
+    ("rows_read", "BIGINT"), ("rows_loaded", "BIGINT"), ("rows_rejected", "BIGINT"), ("rows_duplicate", "BIGINT"),
+    ("rows_unchanged", "BIGINT"), ("warnings", "VARCHAR"), ("mapping", "VARCHAR"), ("status", "VARCHAR"),
+    ("undone_at", "TIMESTAMP"), ("options", "VARCHAR"), ("sheet", "VARCHAR"),
 )
 
 
@@ -28,17 +37,56 @@ def db_path(cli_value: str | None = None) -> Path:
 
 def archive_dir(path: Path) -> Path:
     """Folder beside the store that keeps every imported file's bytes, named by sha256."""
-    return path.parent / "archive"
+    return Path(path).parent / "archive"
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect with offline settings, turning every failure into one clear GovdashError."""
+    where = str(path)
+    if path.is_dir():
+        raise GovdashError("数据库路径是一个目录，不是数据库文件", "the store path is a directory, not a DuckDB file",
+                           where)
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                magic = fh.read(16)
+        except OSError as exc:
+            raise GovdashError("无法读取数据库文件", f"cannot read the store: {exc.strerror}", where) from exc
+        if magic.startswith(b"SQLite format 3"):
+            raise GovdashError("这是 SQLite 文件，不是 DuckDB 数据库", "an SQLite file, not a DuckDB store", where)
+    try:
+        return duckdb.connect(where, read_only=read_only, config=CONFIG)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower() or "in use" in text.lower():
+            raise GovdashError("数据库正被另一个程序写入，请稍后再试", "the store is in use by another program; "
+                               "try again shortly", where) from exc
+        if "read-only" in text.lower() or "permission" in text.lower():
+            raise GovdashError("没有写入数据库的权限（文件或目录只读）", "no permission to write the store "
+                               "(read-only file or folder)", where) from exc
+        raise GovdashError("无法打开数据库", f"cannot open the store: {text.splitlines()[0][:200]}", where) from exc
+    except (duckdb.Error, RuntimeError) as exc:
+        raise GovdashError("这不是有效的 DuckDB 数据库文件", f"not a valid DuckDB store: "
+                           f"{str(exc).splitlines()[0][:200]}", where) from exc
 
 
 def connect(path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the store, creating its folder and tables when writing."""
     path = Path(path)
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    ensure_schema(con)
+        return _open(path, True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise GovdashError("无法创建数据库目录", f"cannot create the store's folder: {exc.strerror}",
+                           str(path.parent)) from exc
+    con = _open(path, False)
+    try:
+        ensure_schema(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise GovdashError("无法写入数据库（只读或已损坏）", f"cannot write the store: {str(exc).splitlines()[0][:200]}",
+                           str(path)) from exc
     return con
 
 
@@ -52,22 +100,26 @@ def table_ddl(table: Table, name: str | None = None, extra: str = "") -> str:
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table the store needs, leaving existing data alone."""
+    """Create every table the store needs and add columns newer versions define; existing data stays."""
     con.execute("CREATE SEQUENCE IF NOT EXISTS batch_seq START 1")
+    wanted: list[tuple[str, str, str]] = []
     for table in TABLES.values():
         con.execute(table_ddl(table))
         con.execute(table_ddl(table, history_table(table.name), "replaced_by BIGINT"))
-    con.execute(
-        """
-        CREATE TABLE IF NOT EXISTS import_batches (
-            id BIGINT PRIMARY KEY, imported_at TIMESTAMP, file_name VARCHAR, sha256 VARCHAR,
-            table_name VARCHAR, file_format VARCHAR, encoding VARCHAR, header_line BIGINT,
-            rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, rows_duplicate BIGINT,
-            rows_unchanged BIGINT, warnings VARCHAR, mapping VARCHAR, status VARCHAR,
-            undone_at TIMESTAMP
-        )
-        """
-    )
+        for name in (table.name, history_table(table.name)):
+            wanted += [(name, c.name, SQL_TYPES[c.kind]) for c in table.columns]
+    con.execute(f"CREATE TABLE IF NOT EXISTS import_batches ({', '.join(f'{n} {t}' for n, t in BATCH_TABLE)})")
+    wanted += [("import_batches", n, t) for n, t in BATCH_TABLE[1:]]
+    # A store made by an older version may lack columns added since.
+    have = {(t, c) for t, c in con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main'").fetchall()}
+    for name, column, sql_type in wanted:
+        if (name, column) not in have:
+            con.execute(f"ALTER TABLE {name} ADD COLUMN {column} {sql_type}")
+    for table in TABLES.values():
+        for name in (table.name, history_table(table.name)):
+            if (name, "row_hash") in have:  # unchanged rows are now found by comparing their values
+                con.execute(f"ALTER TABLE {name} DROP COLUMN row_hash")
     con.execute(
         """
         CREATE TABLE IF NOT EXISTS import_rejects (
@@ -80,4 +132,3 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def history_table(name: str) -> str:
     """Name of the table that keeps rows a later import replaced, for undo."""
     return f"{name}__replaced"
-

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from metrics.ingest import ImportResult, import_bytes
-from metrics.mapping import Mapping
+from metrics.importer import ImportOptions, ImportResult, import_file
 
 
-def load(con, path: Path, store: Path | None = None, **kwargs) -> ImportResult:
-    """Import the file at path into the store behind con."""
-    return import_bytes(con, path.read_bytes(), path.name, store_path=store, **kwargs)
+def load(con, path: Path, store: Path | None = None, *, table: str | None = None,
+         options: ImportOptions | None = None, strict: bool = False, **kwargs) -> ImportResult:
+    """Import the file at path into the store behind con (its bytes, as the import page passes them)."""
+    opts = options or ImportOptions()
+    if table:
+        opts.table = table
+    opts.strict = opts.strict or strict
+    return import_file(con, path.read_bytes(), path.name, opts, store_path=store, **kwargs)
 
 
 def rows(con, sql: str, params: list | None = None) -> list[tuple]:
@@ -17,6 +21,6 @@ def rows(con, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
 
 
-def mapping(**columns: str) -> Mapping:
-    """A Mapping from keyword pairs source=canonical (for headers that are identifiers)."""
-    return Mapping(columns=dict(columns))
+def mapping(**columns: str) -> ImportOptions:
+    """Options mapping source headers to canonical columns (for headers that are identifiers)."""
+    return ImportOptions(columns=dict(columns))

@@ -10,12 +10,11 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import write
 from helpers import load, mapping
-from metrics import history
 from metrics.errors import UsageError
-from metrics.ingest import undo_batch
-from metrics.mapping import Mapping
-from metrics.profiles import (check_name, duplicate_targets, file_headers, list_profiles, load_named,
-                              profiles_dir, save_profile)
+from metrics.importer import ImportOptions
+from metrics.importer import batches as history
+from metrics.importer import undo as undo_batch
+from metrics.importer.profiles import check_name, duplicate_targets, list_profiles, load_named, profiles_dir, save_profile
 from metrics.store import connect
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "import_data.py"
@@ -24,7 +23,7 @@ PAGE = Path(__file__).resolve().parent.parent / "pages" / "import_data.py"
 CASES = "事件编号,上报时间,办理状态\nA,2026-01-05 09:00,处理中\nB,2026-01-06,处理中\nC,不是日期,处理中\nB,2026-01-07,处理中\n"
 VOLUNTEERS = "活动编号,社区,活动日期,服务时长\nV1,拱辰社区,2026-01-10,12.5\nV2,镇海社区,2026-01-11,3\n"
 # Headers no table recognises: they must be mapped by hand.
-HOTLINE = "Ticket,Opened,Closed,Note\nT1,2026-02-01 08:00,2026-02-02 10:00,x\nT2,2026-02-03,,y\n"
+HOTLINE = "Ticket,When,Done,Note\nT1,2026-02-01 08:00,2026-02-02 10:00,x\nT2,2026-02-03,,y\n"
 
 
 def open_page(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
@@ -156,7 +155,7 @@ def test_xlsx_upload_preview(db_path, monkeypatch):
     at = open_page(db_path, monkeypatch)
     at.file_uploader(key="imp_files").set_value(("vol.xlsx", data.getvalue(), "application/octet-stream")).run()
     assert not at.exception and not at.error
-    assert "识别为 志愿服务（volunteer_activities） · 格式 xlsx · 编码 xlsx · 表头在第 2 行" in [
+    assert "识别为 志愿服务（volunteer_activities） · 格式 xlsx · 编码 xlsx · 表头在第 2 行 · 工作表“Sheet”" in [
         c.value for c in at.caption]
     assert counts_shown(at)["可导入（新增或更新）"] == "2"
 
@@ -196,11 +195,11 @@ def map_by_hand(at: AppTest, pairs: dict[int, str]) -> AppTest:
 
 def test_unrecognised_headers_mapped_by_hand_saved_and_reapplied(db_path, monkeypatch):
     at = upload(open_page(db_path, monkeypatch), ("hotline.csv", HOTLINE))
-    assert "cannot tell which table" in at.error[0].value
-    assert "请先选择目标表" in at.info[0].value
+    assert "required column missing: reported_at" in at.error[0].value  # only "Done" was recognised
+    assert "请先选择数据类型" in at.info[0].value
     keyed(at.selectbox, "imp_table_hotline.csv").set_value("cases").run()
     assert "required column missing: reported_at" in at.error[0].value
-    assert at.data_editor[0].value["header"].tolist() == ["Ticket", "Opened", "Closed", "Note"]
+    assert at.data_editor[0].value["header"].tolist() == ["Ticket", "When", "Done", "Note"]
 
     map_by_hand(at, {0: "case_id", 1: "reported_at", 2: "closed_at"})
     assert not at.error
@@ -209,8 +208,8 @@ def test_unrecognised_headers_mapped_by_hand_saved_and_reapplied(db_path, monkey
     keyed(at.button, "imp_psave_hotline.csv").click().run()
     assert "已保存映射方案“12345热线”" in [s.value for s in at.success]
     saved = profiles_dir(db_path) / "12345热线.json"
-    assert load_named(profiles_dir(db_path), "12345热线") == Mapping(
-        "cases", {"Ticket": "case_id", "Opened": "reported_at", "Closed": "closed_at", "Note": ""}, {})  # Note left out explicitly
+    assert load_named(profiles_dir(db_path), "12345热线") == ImportOptions(
+        "cases", {"Ticket": "case_id", "When": "reported_at", "Done": "closed_at", "Note": ""}, {})  # Note left out
     assert saved.is_file()
 
     # A fresh session applies the saved profile to the same export and imports it.
@@ -241,6 +240,12 @@ def test_undo_through_the_page_removes_the_batch(con, db_path, tmp_path, monkeyp
     labelled(at.selectbox, "撤销批次").set_value(first).run()
     at.button(key="imp_undo").click().run()
     assert not at.exception
+    # Nothing changes until the user confirms, and the page says what will change.
+    assert scalar(db_path, "SELECT count(*) FROM cases") == 2
+    assert [w.value for w in at.warning if "撤销批次" in w.value] == [
+        f"撤销批次 {first}（cases.csv）将删除它导入的 2 行，并恢复被它替换的 0 行旧数据。此操作会改变所有页面的数字。"]
+    at.button(key="imp_undo_yes").click().run()
+    assert not at.exception
     assert f"已撤销批次 {first}：删除 2 行，恢复 0 行。" in [s.value for s in at.success]
     assert scalar(db_path, "SELECT count(*) FROM cases") == 0
     assert scalar(db_path, "SELECT count(*) FROM volunteer_activities") == 2
@@ -260,19 +265,19 @@ def test_stored_rejects_of_a_batch(con, db_path, tmp_path, monkeypatch):
     assert rejects[0][["行号", "列", "值"]].values.tolist() == [[4, "上报时间", "不是日期"]]
 
 
-# --- metrics/profiles.py and metrics/history.py on real files and a real store ---
+# --- metrics/importer/profiles.py and batches.py on real files and a real store ---
 
 def test_profile_save_list_load_round_trip(tmp_path):
     folder = profiles_dir(tmp_path / "store" / "gov.duckdb")
     assert folder == tmp_path / "store" / "profiles"
     assert list_profiles(folder) == []
-    hotline = Mapping("cases", {"受理时间": "reported_at"}, {"status": {"已答复": "closed"}})
+    hotline = ImportOptions("cases", {"受理时间": "reported_at"}, {"status": {"已答复": "closed"}})
     path = save_profile(folder, " 12345 热线 ", hotline)
-    save_profile(folder, "grid", Mapping("cases", {"Opened": "reported_at"}))
+    save_profile(folder, "grid", ImportOptions("cases", {"Opened": "reported_at"}))
     assert path == folder / "12345 热线.json"
     assert list_profiles(folder) == ["12345 热线", "grid"]
     assert load_named(folder, "12345 热线") == hotline
-    save_profile(folder, "grid", Mapping("tasks", {"名称": "task"}))
+    save_profile(folder, "grid", ImportOptions("tasks", {"名称": "task"}))
     assert load_named(folder, "grid").table == "tasks"
     assert sorted(p.name for p in folder.iterdir()) == ["12345 热线.json", "grid.json"]
 
@@ -282,7 +287,7 @@ def test_bad_profile_names_are_rejected(tmp_path, name):
     with pytest.raises(UsageError):
         check_name(name)
     with pytest.raises(UsageError):
-        save_profile(tmp_path / "profiles", name, Mapping())
+        save_profile(tmp_path / "profiles", name, ImportOptions())
     assert not (tmp_path / "profiles").exists() or list((tmp_path / "profiles").iterdir()) == []
 
 
@@ -296,15 +301,11 @@ def test_duplicate_targets():
     assert duplicate_targets({"a": "case_id"}) == []
 
 
-def test_file_headers_reads_unrecognised_headers(con):
-    assert file_headers(con, HOTLINE.encode(), "h.csv", Mapping(), None) == ["Ticket", "Opened", "Closed", "Note"]
-
-
 def test_history_batches_active_ids_and_rejects(con, tmp_path):
     assert history.batches(con).empty
     first = load(con, write(tmp_path, "cases.csv", CASES)).batch_id
     second = load(con, write(tmp_path, "c2.csv", "事件编号,上报时间\nZ,2026-03-01\n"),
-                  mapping=mapping()).batch_id
+                  options=mapping()).batch_id
     frame = history.batches(con)
     assert frame["id"].tolist() == [second, first]
     assert list(frame.columns) == list(history.BATCH_COLUMNS)

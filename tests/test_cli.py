@@ -122,7 +122,7 @@ def test_xlsx_with_merged_title_excel_dates_and_total_row(tmp_path):
     db = tmp_path / "x.duckdb"
     proc = cli("import", "--db", str(db), str(path))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "wishes.xlsx → wishes" in proc.stdout and "表头在第 2 行" in proc.stdout
+    assert "wishes.xlsx → wishes" in proc.stdout and "表头第 2 行" in proc.stdout
     assert count(db, "SELECT wish_id, submitted_at, claimed_at, status, source_line FROM wishes ORDER BY 1") == [
         ("W1", dt.datetime(2026, 3, 1, 10, 0), dt.datetime(2026, 3, 2), "claimed", 3),
         ("W2", dt.datetime(2026, 3, 5), None, "open", 4)]

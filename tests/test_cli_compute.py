@@ -30,7 +30,15 @@ def test_csv_has_group_columns_then_metric_num_den(db):
     rows = list(csv.reader(io.StringIO(proc.stdout)))
     assert rows[0] == ["district", "month", "case_completion_rate", "case_completion_rate__num",
                        "case_completion_rate__den", "cases_received"]
-    assert rows[1:] == [["乙区", "2026-03", "1.0", "1", "1", "1"], ["甲区", "2026-03", "0.8333", "5", "6", "6"]]
+    assert rows[1:] == [["乙区", "2026-03", "1.0", "1", "1", "1"], ["甲区", "2026-03", repr(5 / 6), "5", "6", "6"]]
+
+
+def test_machine_formats_keep_full_precision_and_only_the_table_rounds(db):
+    args = ("compute", "--db", db, "--metric", "case_completion_rate", "--from", "2026-03-01", "--to", "2026-03-31",
+            "--where", "district=甲区")
+    assert json.loads(cli(*args, "--format", "json").stdout)["rows"][0]["case_completion_rate"] == 5 / 6
+    assert list(csv.reader(io.StringIO(cli(*args).stdout)))[1][0] == repr(5 / 6)
+    assert "0.8333 " in cli(*args, "--format", "table").stdout + " "
 
 
 def test_quarter_and_where(db):

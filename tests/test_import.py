@@ -8,7 +8,7 @@ import pytest
 from conftest import write
 from helpers import load, rows
 from metrics.errors import ImportFailure, UsageError
-from metrics.mapping import Mapping
+from metrics.importer import ImportOptions
 
 GBK_CASES = (
     "网格事件导出\r\n"
@@ -144,11 +144,11 @@ def test_bad_rows_are_rejected_with_line_column_and_reason(con, tmp_path):
 
 
 def test_unknown_status_word_is_rejected_and_explicit_value_map_accepts_it(con, tmp_path):
-    path = write(tmp_path, "c.csv", "事件编号,上报时间,办理状态\nA,2026-01-01,已答复\nB,2026-01-01,已办结\n")
+    path = write(tmp_path, "c.csv", "事件编号,上报时间,办理状态\nA,2026-01-01,已驳回\nB,2026-01-01,已办结\n")
     r = load(con, path, dry_run=True)
-    assert r.rejects == [(2, "办理状态", "已答复", "未知的状态值 (unknown status word)")]
+    assert r.rejects == [(2, "办理状态", "已驳回", "未知的状态值 (unknown status word)")]
     assert rows(con, "SELECT count(*) FROM cases") == [(0,)]
-    load(con, path, mapping=Mapping(values={"status": {"已答复": "closed"}}))
+    load(con, path, options=ImportOptions(values={"status": {"已驳回": "closed"}}))
     assert rows(con, "SELECT case_id, status FROM cases ORDER BY 1") == [("A", "closed"), ("B", "closed")]
 
 
@@ -168,7 +168,7 @@ def test_empty_and_repeated_headers_do_not_crash(con, tmp_path):
     text = "事件编号,,上报时间,备注,备注,\nA,x,2026-01-01,p,q,\n"
     r = load(con, write(tmp_path, "h.csv", text))
     assert r.rows_loaded == 1
-    assert any("第2列" in w and "备注.2" in w for w in r.warnings)
+    assert r.unmapped == ["第2列", "备注", "备注.2", "第6列"]
 
 
 def test_more_fields_than_header_is_rejected_not_truncated(con, tmp_path):
@@ -178,11 +178,11 @@ def test_more_fields_than_header_is_rejected_not_truncated(con, tmp_path):
 
 def test_explicit_mapping_and_table(con, tmp_path):
     path = write(tmp_path, "e.csv", "Ticket,Created Date,Closed Date,Where\n1,2026-01-01,2026-01-03,Xin\n")
-    with pytest.raises(ImportFailure, match="cannot tell which table"):
-        load(con, path)
-    m = Mapping(columns={"Ticket": "case_id", "Created Date": "reported_at", "Closed Date": "closed_at",
+    guessed = load(con, path, dry_run=True)
+    assert (guessed.table, guessed.mapping) == ("cases", {"Created Date": "reported_at", "Closed Date": "closed_at"})
+    m = ImportOptions(columns={"Ticket": "case_id", "Created Date": "reported_at", "Closed Date": "closed_at",
                          "Where": "community"})
-    r = load(con, path, table="cases", mapping=m)
+    r = load(con, path, table="cases", options=m)
     assert r.rows_loaded == 1
     assert rows(con, "SELECT case_id, community, status FROM cases") == [("1", "Xin", "closed")]
 
@@ -190,7 +190,7 @@ def test_explicit_mapping_and_table(con, tmp_path):
 def test_mapping_to_unknown_column_is_a_usage_error(con, tmp_path):
     path = write(tmp_path, "e.csv", "Ticket,Created Date\n1,2026-01-01\n")
     with pytest.raises(UsageError, match="has no column opened"):
-        load(con, path, table="cases", mapping=Mapping(columns={"Created Date": "opened"}))
+        load(con, path, table="cases", options=ImportOptions(columns={"Created Date": "opened"}))
 
 
 def test_required_column_missing_is_one_clear_failure(con, tmp_path):
@@ -226,7 +226,7 @@ def test_same_rows_in_a_new_file_are_counted_unchanged(con, tmp_path):
 
 
 def test_later_import_replaces_and_undo_restores(con, tmp_path):
-    from metrics.ingest import undo_batch
+    from metrics.importer import undo as undo_batch
     a = load(con, write(tmp_path, "a.csv", "事件编号,上报时间,事件类型\nA,2026-01-01,old\nB,2026-01-01,keep\n"))
     b = load(con, write(tmp_path, "b.csv", "事件编号,上报时间,事件类型\nA,2026-01-01,new\nC,2026-01-02,added\n"))
     assert rows(con, "SELECT case_id, category, batch_id FROM cases ORDER BY 1") == [
@@ -240,7 +240,7 @@ def test_later_import_replaces_and_undo_restores(con, tmp_path):
 
 
 def test_undo_of_a_middle_batch_keeps_the_later_version(con, tmp_path):
-    from metrics.ingest import undo_batch
+    from metrics.importer import undo as undo_batch
     head = "事件编号,上报时间,事件类型\n"
     a = load(con, write(tmp_path, "a.csv", head + "K,2026-01-01,v1\n"))
     b = load(con, write(tmp_path, "b.csv", head + "K,2026-01-01,v2\n"))
@@ -309,7 +309,7 @@ def test_bad_files_fail_with_one_clear_line_and_change_nothing(con, db_path, tmp
 
 def test_a_recognised_column_can_be_left_out(con, tmp_path):
     path = write(tmp_path, "c.csv", "事件编号,上报时间,事件类型\nA,2026-01-01,矛盾纠纷\n")
-    r = load(con, path, mapping=Mapping(columns={"事件类型": ""}))
+    r = load(con, path, options=ImportOptions(columns={"事件类型": ""}))
     assert "category" not in r.mapping.values()
     assert rows(con, "SELECT category FROM cases") == [(None,)]
 

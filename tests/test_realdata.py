@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from helpers import load, rows
-from metrics.mapping import Mapping
+from metrics.importer import ImportOptions
 
 SF_MAP = {"CaseID": "case_id", "Opened": "reported_at", "Closed": "closed_at", "Status": "status",
           "Neighborhood": "community", "Category": "category", "Source": "channel",
@@ -47,7 +47,7 @@ def assert_every_row_accounted(con, result, n_records: int) -> None:
 def test_san_francisco(con, realdata):
     path = realdata / "sf311_cases_sample_10000.csv"
     records = csv_records(path)
-    r = load(con, path, table="cases", mapping=Mapping(columns=SF_MAP))
+    r = load(con, path, table="cases", options=ImportOptions(columns=SF_MAP))
     assert_every_row_accounted(con, r, len(records))
     assert rows(con, "SELECT count(*) FROM cases") == [(len({rec["CaseID"] for rec in records}),)]
     before = sum(1 for rec in records if rec["Closed"] and _us(rec["Closed"]) < _us(rec["Opened"]))
@@ -66,7 +66,7 @@ def _us(text: str):
 def test_st_louis_repeated_ids_end_up_once_each_last_row_winning(con, realdata):
     path = realdata / "stl_csb_2010.csv"
     records = csv_records(path)
-    r = load(con, path, table="cases", mapping=Mapping(columns=STL_MAP))
+    r = load(con, path, table="cases", options=ImportOptions(columns=STL_MAP))
     assert_every_row_accounted(con, r, len(records))
     last = {rec["REQUESTID"]: rec for rec in records}
     assert len(last) < len(records)
@@ -84,14 +84,14 @@ def test_st_louis_repeated_ids_end_up_once_each_last_row_winning(con, realdata):
 def test_new_york_311_with_an_explicit_value_map(con, realdata):
     path = realdata / "nyc311_sample_1000.csv"
     records = csv_records(path)
-    r = load(con, path, table="cases", mapping=Mapping(columns=NYC_MAP))
+    r = load(con, path, table="cases", options=ImportOptions(columns=NYC_MAP))
     assert_every_row_accounted(con, r, len(records))
     unknown = [i + 2 for i, rec in enumerate(records) if rec["Status"] == "Email Sent"]
     assert [line for line, *_ in r.rejects] == unknown
     assert {reason for *_, reason in r.rejects} == {"未知的状态值 (unknown status word)"}
 
     r2 = load(con, path, table="cases",
-              mapping=Mapping(columns=NYC_MAP, values={"status": {"Email Sent": "open"}}))
+              options=ImportOptions(columns=NYC_MAP, values={"status": {"Email Sent": "open"}}))
     assert r2.rows_rejected == 0
     assert rows(con, "SELECT count(*) FROM cases") == [(len(records),)]
 
@@ -99,7 +99,7 @@ def test_new_york_311_with_an_explicit_value_map(con, realdata):
 def test_volunteer_opportunities(con, realdata):
     path = realdata / "nyc_service_volunteer_opportunities.csv"
     records = csv_records(path)
-    r = load(con, path, table="volunteer_activities", mapping=Mapping(columns=VOL_MAP))
+    r = load(con, path, table="volunteer_activities", options=ImportOptions(columns=VOL_MAP))
     assert_every_row_accounted(con, r, len(records))
     assert rows(con, "SELECT sum(hours) FROM volunteer_activities") == [
         (sum(float(rec["hours"] or 0) for rec in records),)]
@@ -160,7 +160,7 @@ def test_san_francisco_completion_and_median_days_by_neighborhood(con, realdata)
     import datetime as dt
     from metrics.query import Query, compute
     path = realdata / "sf311_cases_sample_10000.csv"
-    load(con, path, table="cases", mapping=Mapping(columns=SF_MAP))
+    load(con, path, table="cases", options=ImportOptions(columns=SF_MAP))
     groups: dict[str | None, dict[str, list]] = {}
     for rec in csv_records(path):
         g = groups.setdefault(rec["Neighborhood"] or None, {"closed": [], "days": []})
@@ -185,7 +185,7 @@ def test_st_louis_on_time_rate_after_deduplication(con, realdata):
     import datetime as dt
     from metrics.query import Query, compute
     path = realdata / "stl_csb_2010.csv"
-    load(con, path, table="cases", mapping=Mapping(columns=STL_MAP))
+    load(con, path, table="cases", options=ImportOptions(columns=STL_MAP))
     last = {rec["REQUESTID"]: rec for rec in csv_records(path)}
     on_time = with_due = 0
     for rec in last.values():

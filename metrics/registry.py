@@ -103,6 +103,8 @@ class Metric:
 
 
 _NOT_CANCELLED = "count(*) FILTER (WHERE status <> 'cancelled')"
+# Suspended cases (缓办/挂起) stay in 受理数 but leave completion denominators, as hotline scorecards do.
+_DUE_FOR_COMPLETION = "count(*) FILTER (WHERE status NOT IN ('cancelled', 'suspended'))"
 _CLOSED = "count(*) FILTER (WHERE status = 'closed')"
 _CLOSED_WITH_DUE = "count(*) FILTER (WHERE status = 'closed' AND due_at IS NOT NULL AND closed_at IS NOT NULL)"
 _WISHES = "count(*) FILTER (WHERE status <> 'cancelled')"
@@ -120,9 +122,10 @@ METRICS: tuple[Metric, ...] = (
            "Cases reported in the period that are closed (cohort of the period's reports).",
            expr=_CLOSED),
     Metric("case_completion_rate", "办结率", "Completion rate", "ratio", "higher", "cases",
-           "办结数 ÷ (受理数 − 撤销数)，按上报时间归期；撤销件不计入分母。",
-           "Closed ÷ (received − cancelled), cohort by report time; cancelled cases leave the denominator.",
-           num=_CLOSED, den=_NOT_CANCELLED, headline=True),
+           "办结数 ÷ (受理数 − 缓办/挂起数)，按上报时间归期；撤销件本就不计入受理数，缓办/挂起件计入受理数但不计入分母。",
+           "Closed ÷ (received − suspended), cohort by report time; cancelled cases are not received, suspended "
+           "(缓办/挂起) cases are received but leave the denominator.",
+           num=_CLOSED, den=_DUE_FOR_COMPLETION, headline=True),
     Metric("case_ontime_rate", "按期办结率", "On-time rate", "ratio", "higher", "cases",
            "已办结且有办理时限的诉求中，在时限内办结的比例；时限为零点或只有日期时视为当天结束。",
            "Closed by the due time ÷ closed cases with a due time; a due time at midnight or date-only "

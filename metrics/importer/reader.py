@@ -27,8 +27,8 @@ from .headers import fold, header_strength
 SNIFF_RECORDS = 60
 MIN_HEADER_CELLS = 2
 XLSX_MAGIC = b"PK\x03\x04"
-# Cells that look like data rather than a header: numbers, dates, times, percentages.
-_DATA_LIKE = re.compile(r"^[\s\d.,:/\-+%年月日时分秒TZ]+$|^(?:true|false)$", re.IGNORECASE)
+# Cells that look like data rather than a header: numbers, dates, times, percentages, codes like A12 or SJ-0001.
+_DATA_LIKE = re.compile(r"^[\s\d.,:/\-+%年月日时分秒TZ]+$|^(?:true|false)$|^[A-Za-z]{0,4}[-_]?\d+$", re.IGNORECASE)
 _QUOTED_NEWLINE = "quoted new lines"
 _CSV_ERRORS = ("CSV Error", "Invalid Input Error")
 
@@ -58,12 +58,19 @@ class Export:
 
 # ---------------------------------------------------------------- header rows
 
+def _value_like(cell: str) -> bool:
+    """True for a cell that reads as a value: a number, date, code, or a status or rating word."""
+    from ..schema import CASE_STATUS, RATINGS, WISH_STATUS
+    text = cell.strip()
+    return bool(_DATA_LIKE.match(text)) or text.lower() in CASE_STATUS or text in RATINGS or text in WISH_STATUS
+
+
 def looks_like_data(cells: list[str]) -> bool:
-    """True when most filled cells are numbers, dates or times: a data row, not a header."""
+    """True when at least half the filled cells read as values: a data row, not a header."""
     filled = [c for c in cells if c and c.strip()]
     if not filled:
         return False
-    return sum(1 for c in filled if _DATA_LIKE.match(c.strip())) * 2 >= len(filled)
+    return sum(1 for c in filled if _value_like(c)) * 2 >= len(filled)
 
 
 def _recognised(cells: list[str]) -> int:
@@ -115,11 +122,15 @@ def _continues_header(top: list[str], below: list[str]) -> bool:
     under a blank of the top row (the top's group cell spreads over it).
     """
     cells = _filled(below)
-    if not cells or any(_DATA_LIKE.match(below[i].strip()) for i in cells):
+    if not cells or any(_value_like(below[i]) for i in cells):
         return False
-    if _recognised(below) * 2 < len(cells):
+    if not any(i >= len(top) or not (top[i] or "").strip() for i in cells):
         return False
-    return any(i >= len(top) or not (top[i] or "").strip() for i in cells)
+    if _recognised(below) * 2 >= len(cells):
+        return True
+    # Generic sub-headers (时间, 人员) name a column only together with their group (上报 + 时间).
+    strength = lambda row: sum(header_strength(c) for c in row if c)  # noqa: E731
+    return strength(merge_header_rows([top, below])) > strength(top)
 
 
 def _parent_header(above: list[str], header: list[str]) -> bool:
@@ -128,7 +139,7 @@ def _parent_header(above: list[str], header: list[str]) -> bool:
     cells = _filled(above)
     if len(cells) < 2 or len(cells) >= len(_filled(header)):
         return False
-    if any(_DATA_LIKE.match(above[i].strip()) for i in cells):
+    if any(_value_like(above[i]) for i in cells):
         return False
     return any(i >= len(header) or not (header[i] or "").strip() for i in cells)
 

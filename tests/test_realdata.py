@@ -226,3 +226,22 @@ def test_wenzheng_median_reply_days(con, realdata):
     frame = compute(con, Query(["case_median_days", "cases_closed"]))
     assert frame["case_median_days"][0] == pytest.approx(_median(days))
     assert frame["cases_closed"][0] == 2816
+
+
+@pytest.mark.parametrize("name,table,id_column,bad", [
+    ("sf311_cases_sample_10000.csv", "cases", "CaseID", lambda rec: False),
+    ("stl_csb_2010.csv", "cases", "REQUESTID", lambda rec: False),
+    ("nyc311_sample_1000.csv", "cases", "Unique Key", lambda rec: rec["Status"] == "Email Sent"),
+    ("nyc_service_volunteer_opportunities.csv", "volunteer_activities", "opportunity_id", lambda rec: False),
+    ("wenzheng_replies_teddycup2020.csv", "cases", "留言编号", lambda rec: False),
+])
+def test_every_real_export_loads_without_any_mapping(con, realdata, name, table, id_column, bad):
+    """No --table, no --map: the headers are recognised by meaning and every row is loaded or explained."""
+    records = csv_records(realdata / name)
+    r = load(con, realdata / name)
+    assert r.table == table
+    rejected = [rec for rec in records if bad(rec)]
+    unique_good = {rec[id_column] for rec in records if not bad(rec)}
+    assert (r.rows_read, r.rows_rejected) == (len(records), len(rejected))
+    assert r.rows_loaded == len(unique_good)
+    assert r.rows_duplicate == len(records) - len(rejected) - len(unique_good)

@@ -242,6 +242,11 @@ def show_result(up: Upload, r: ImportResult) -> None:
               (label("与库中相同", "Unchanged"), r.rows_unchanged)]
     for col, (name, value) in zip(st.columns(len(counts)), counts):
         col.metric(name, f"{value:,}")
+    if len(r.sheets) > 1:
+        picked = st.selectbox(label("工作表", "Sheet"), r.sheets, index=r.sheets.index(r.sheet),
+                              key=f"imp_sheet_{up.key}_{r.sheet}")
+        if picked != r.sheet:
+            set_options(up, replace(options_of(up), sheet=picked))
     if r.dates:
         st.markdown(f"**{label('日期格式', 'Date formats')}**")
         st.caption("  \n".join(plain(d.line()) for d in r.dates))

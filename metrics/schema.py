@@ -175,7 +175,9 @@ RATINGS: dict[str, str | None] = {
     **dict.fromkeys(("未评价", "未回访", "无法联系", "联系不上", "拒绝评价", "不评价", "未接通", "not rated"), None),
 }
 
-EMPTY_MARKERS = ("", "—", "——", "-", "--", "－", "/", "无", "暂无", "n/a", "na", "null", "none", "#n/a", "nan")
+# A cell holding only one of these is empty. "nan" is not among them: in a number column it is rejected as
+# not finite, never taken silently as a missing value.
+EMPTY_MARKERS = ("", "—", "——", "-", "--", "－", "/", "无", "暂无", "n/a", "na", "null", "none", "#n/a")
 
 COMMUNITIES = Table(
     name="communities", zh="社区档案", en="Community register",

@@ -169,8 +169,24 @@ def _decodes(head: bytes, codec: str) -> bool:
         return False
 
 
+_HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _single_byte_western(head: bytes) -> bool:
+    """True when the non-ASCII bytes look like a Western single-byte encoding (cp1252/Latin-1), not GBK.
+
+    GBK and GB18030 write every Chinese character as two (or four) bytes, so their runs of bytes ≥ 0x80
+    have even lengths; accented Latin letters are single bytes between ASCII letters: odd runs.
+    """
+    runs = [len(m.group()) for m in _HIGH_RUNS.finditer(head)]
+    odd = sum(1 for n in runs if n % 2)
+    return len(runs) >= 3 and odd > 0.3 * len(runs)
+
+
 def detect(head: bytes, where: str) -> Encoding:
-    """The encoding of a text export from its first bytes: BOM, UTF-16 without BOM, UTF-8, else GB18030."""
+    """The encoding of a text export from its first bytes: BOM, UTF-16 without BOM, UTF-8, GB18030, or a
+    Western single-byte encoding when the bytes say so."""
     sniff_binary(head, where)
     if head.startswith(codecs.BOM_UTF8):
         return Encoding("UTF-8 (BOM)", "utf-8", 3)
@@ -179,10 +195,12 @@ def detect(head: bytes, where: str) -> Encoding:
     utf16 = _utf16_without_bom(head)
     if utf16:
         return Encoding("UTF-16（无 BOM）", utf16, 0)
-    if head.count(b"\x00") > BINARY_NUL_SHARE * len(head):
+    if len(_CONTROL.findall(head[:65536])) > BINARY_NUL_SHARE * min(len(head), 65536):
         raise ImportFailure("不是 CSV 或 xlsx 文件（含二进制内容）", "not a CSV or xlsx file: binary content", where)
     if _decodes(head, "utf-8"):
         return Encoding("UTF-8", "utf-8", 0)
+    if _single_byte_western(head):
+        return Encoding("Windows-1252（西文）", "cp1252", 0)
     return Encoding("GB18030", "gb18030", 0)
 
 

@@ -168,7 +168,7 @@ def safe_import(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name:
         raise exc.located(file_name)
     except (duckdb.Error, OSError, ValueError, MemoryError, RecursionError) as exc:
         _rollback(con)
-        raise ImportFailure("导入失败，未做任何更改", f"import failed: {type(exc).__name__}: "
+        raise ImportFailure("导入失败", f"import failed: {type(exc).__name__}: "
                             f"{str(exc).splitlines()[0][:160] if str(exc) else ''}", file_name) from exc
 
 

@@ -25,6 +25,8 @@ from . import encoding as enc
 from .headers import fold, header_strength
 
 SNIFF_RECORDS = 60
+# Cells up to this size are read (Python's csv module stops at 128 KiB by default).
+csv.field_size_limit(1 << 28)
 MIN_HEADER_CELLS = 2
 XLSX_MAGIC = b"PK\x03\x04"
 # Cells that look like data rather than a header: numbers, dates, times, percentages, codes like A12 or SJ-0001.
@@ -428,6 +430,8 @@ def _materialize_csv(con: duckdb.DuckDBPyConnection, ex: Export, cells: list[Cel
             if line is not None:
                 return line
             break
+        except duckdb.NotImplementedException:
+            break  # e.g. a single line longer than DuckDB's parallel reader buffer: Python's reader copes
         except duckdb.Error as exc:
             text = str(exc)
             if "unicode" in text.lower() and attempt == 0 and ex.encoding_info and ex.encoding_info.utf8 \
@@ -492,6 +496,8 @@ def _python_csv(con: duckdb.DuckDBPyConnection, ex: Export, path: Path, cells: l
                         "单元格；请检查该行的双引号",
                         f"unterminated quote at line {start}: everything to the end of the file (line "
                         f"{reader.line_num}) would become one cell", ex.name) from exc
+                if reader.line_num > start:
+                    raise _open_quote(ex.name, start, reader.line_num) from exc
                 records += 1
                 if records > ex.skip_records:
                     writer.writerow([start, "f", "引号用法不规范（如 \"拱辰\"社区），无法确定该行的各列 "
@@ -501,6 +507,8 @@ def _python_csv(con: duckdb.DuckDBPyConnection, ex: Export, path: Path, cells: l
             records += 1
             if records <= ex.skip_records or not rec:
                 continue
+            if reader.line_num > start and _swallowed_rows(rec, ex.delimiter, width):
+                raise _open_quote(ex.name, start, reader.line_num)
             row = [rec[0]] + [rec[i] if i < len(rec) else "" for i in indexes]
             writer.writerow([start, "t" if len(rec) > width else "f", ""] + row)
     columns = {f"c{i}": "VARCHAR" for i in range(len(indexes) + 4)}
@@ -511,6 +519,21 @@ def _python_csv(con: duckdb.DuckDBPyConnection, ex: Export, path: Path, cells: l
                      {"line": "CAST(c0 AS BIGINT)", "extra": "c1 = 't'", "row_error": "nullif(c2, '')"},
                      first=3, offset=4, with_first=True)
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS {query}", [str(out), columns])
+
+
+def _open_quote(name: str, start: int, end: int) -> ImportFailure:
+    """The failure for a quote opened on one line and closed many lines later, across whole rows."""
+    return ImportFailure(
+        f"第 {start} 行的引号没有正确闭合：第 {start}–{end} 行会被读成一个单元格，其中有完整的数据行；请检查第 {start} 行的双引号",
+        f"a quote opened at line {start} is not closed where it should be: lines {start}-{end} would become one "
+        "cell that holds whole rows", name)
+
+
+def _swallowed_rows(record: list[str], delimiter: str, width: int) -> bool:
+    """True when a cell spanning several lines holds a line that looks like a whole row of the file."""
+    least = max(2, width - 2)
+    return any(line.count(delimiter) >= least for cell in record if "\n" in cell or "\r" in cell
+               for line in cell.splitlines())
 
 
 def _materialize_rows(con: duckdb.DuckDBPyConnection, ex: Export, cells: list[Cell]) -> None:

@@ -55,6 +55,8 @@ class DateChoice:
     example: str = ""
     excel: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    examples: dict = field(default_factory=dict)  # Candidate -> an example value
+    given: bool = False  # the order was given by the user, not settled from the values
 
     def label(self) -> tuple[str, str]:
         """The dominant format for people: ("日/月/年 时:分", "day/month/year hh:mm")."""
@@ -176,10 +178,20 @@ def parse_sql(v: str, formats: list[str], excel: bool) -> str:
     return parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
 
 
-def _sample(con: duckdb.DuckDBPyConnection, column: str, where: str = "TRUE") -> list[str]:
-    """Up to SAMPLE distinct filled values of raw_rows.<column> (first ones and a spread over the file)."""
+@dataclass(frozen=True)
+class Values:
+    """Where a date column's values are read: a table to sample, and the whole column (a relation and its
+    query parameters) for the counts that decide day/month order."""
+
+    sample: str
+    full: str
+    params: dict = field(default_factory=dict)
+
+
+def _sample(con: duckdb.DuckDBPyConnection, column: str, rel: str, where: str = "TRUE") -> list[str]:
+    """Up to SAMPLE distinct filled values of rel.<column> (a spread over it)."""
     rows = con.execute(
-        f"SELECT DISTINCT v FROM (SELECT {column} AS v FROM raw_rows WHERE {column} IS NOT NULL AND {where}) "
+        f"SELECT DISTINCT v FROM (SELECT {column} AS v FROM {rel} WHERE {column} IS NOT NULL AND {where}) "
         f"USING SAMPLE reservoir({SAMPLE * 5} ROWS) REPEATABLE (7) LIMIT {SAMPLE}").fetchall()
     return sorted(r[0] for r in rows)
 
@@ -196,48 +208,62 @@ def _candidates(values: list[str]) -> tuple[list[Candidate], dict[Candidate, str
     return ranked, example
 
 
-def infer(con: duckdb.DuckDBPyConnection, column: str, header: str, order: str | None,
-          file_name: str) -> DateChoice:
-    """The formats of the date column raw_rows.<column>; ImportFailure when its day/month order is unclear."""
-    choice = DateChoice([], order)
-    values = _sample(con, column)
+def infer(con: duckdb.DuckDBPyConnection, column: str, header: str, order: str | None, file_name: str,
+          where: Values) -> DateChoice:
+    """The formats of a date column, from its sample; the order from the whole column when the sample leaves
+    it open. ImportFailure when the order is unclear."""
+    choice = DateChoice([], order, given=order is not None)
+    values = _sample(con, column, where.sample)
     if not values:
         return choice
-    examples: dict[Candidate, str] = {}
     for _ in range(3):
         cands, found = _candidates(values)
-        examples = {**found, **examples}
+        choice.examples = {**found, **choice.examples}
         new = [c for c in cands if c.fmt not in choice.formats and (c.fmt != EXCEL or not choice.excel)]
         if new:
-            _decide(con, column, header, choice, new, examples, order, file_name)
+            _decide(con, column, header, choice, new, order, file_name, where)
         parse = parse_sql(column, choice.formats, choice.excel)
-        if len(choice.formats) == 1 and not choice.excel and choice.filled:
-            choice.parsed = choice.counts[choice.formats[0]]  # counted already
-        else:
-            choice.filled, choice.parsed = con.execute(
-                f"SELECT count({column}), count({parse}) FROM raw_rows").fetchall()[0]
-        if not new or choice.parsed == choice.filled:
+        if not new:
             break
-        values = _sample(con, column, f"{parse} IS NULL")
+        values = _sample(con, column, where.sample, f"{parse} IS NULL")
         if not values:
             break
     first = choice.formats[0] if choice.formats else EXCEL
-    choice.example = next((e for c, e in examples.items() if c.fmt == first), "")
+    choice.example = next((e for c, e in choice.examples.items() if c.fmt == first), "")
     return choice
 
 
-def _decide(con: duckdb.DuckDBPyConnection, column: str, header: str, choice: DateChoice,
-            cands: list[Candidate], examples: dict[Candidate, str], order: str | None, file_name: str) -> None:
-    """Add the new candidates that fit the column's order to choice (settling the order when needed)."""
+def extend(con: duckdb.DuckDBPyConnection, choice: DateChoice, column: str, header: str, values: list[str],
+           file_name: str, where: Values) -> bool:
+    """Add the formats of values the chosen formats did not read (seen beyond the sample); True when any was
+    added. ImportFailure when they need the other day/month order."""
+    cands, found = _candidates(values)
+    choice.examples = {**found, **choice.examples}
+    new = [c for c in cands if c.fmt not in choice.formats and (c.fmt != EXCEL or not choice.excel)]
+    if choice.order in ("dmy", "mdy") and new and all(c.order not in (None, "ymd", choice.order) for c in new):
+        if choice.given:
+            return False  # the user's order stands; these values are rejected as not dates of that order
+        raise _order_failure(header, file_name, choice.examples, len(values), choice.order)
+    before = (len(choice.formats), choice.excel)
+    if new:
+        _decide(con, column, header, choice, new, choice.order, file_name, where, counted=False)
+    return (len(choice.formats), choice.excel) != before
+
+
+def _decide(con: duckdb.DuckDBPyConnection, column: str, header: str, choice: DateChoice, cands: list[Candidate],
+            order: str | None, file_name: str, where: Values, counted: bool = True) -> None:
+    """Add the new candidates that fit the column's order to choice (settling the order when needed).
+
+    counted: keep only candidates that parse some sampled value (else trust that values needed them)."""
     plain = [c for c in cands if c.fmt != EXCEL]
     if any(c.fmt == EXCEL for c in cands):
         choice.excel = True
     if not plain:
         return
-    counts, choice.filled = _count(con, column, plain)
+    counts = _count(con, column, plain, where.sample) if counted else {c.fmt: 1 for c in plain}
     orders = {c.order for c in plain if c.order in ("dmy", "mdy")}
     if choice.order is None and orders:
-        choice.order = order or _settle_order(con, column, header, plain, examples, file_name)
+        choice.order = order or _settle_order(con, column, header, plain, choice.examples, file_name, where)
     keep = [c for c in plain if c.order in (None, "ymd", choice.order) and counts[c.fmt] > 0]
     if choice.order in ("dmy", "mdy"):
         # Two-digit years read year-first only when asked to.
@@ -251,16 +277,17 @@ def _decide(con: duckdb.DuckDBPyConnection, column: str, header: str, choice: Da
             choice.counts[c.fmt] = counts[c.fmt]
 
 
-def _count(con: duckdb.DuckDBPyConnection, column: str, cands: list[Candidate]) -> tuple[dict[str, int], int]:
-    """How many values of the whole column each candidate parses, and how many are filled, in one pass."""
+def _count(con: duckdb.DuckDBPyConnection, column: str, cands: list[Candidate], rel: str) -> dict[str, int]:
+    """How many values of rel.<column> each candidate parses, in one pass."""
     items = ", ".join(f"count({parse_sql(column, [c.fmt], False)})" for c in cands)
-    row = con.execute(f"SELECT count({column}), {items} FROM raw_rows").fetchall()[0]
-    return {c.fmt: n for c, n in zip(cands, row[1:])}, row[0]
+    row = con.execute(f"SELECT {items} FROM {rel}").fetchall()[0]
+    return {c.fmt: n for c, n in zip(cands, row)}
 
 
 def _settle_order(con: duckdb.DuckDBPyConnection, column: str, header: str, cands: list[Candidate],
-                  examples: dict[Candidate, str], file_name: str) -> str:
-    """dmy or mdy from the values only one order can read; ImportFailure when they do not decide."""
+                  examples: dict[Candidate, str], file_name: str, where: Values) -> str:
+    """dmy or mdy from the values only one order can read, over the whole column; ImportFailure when they do
+    not decide."""
     dmy = [c.fmt for c in cands if c.order == "dmy"]
     mdy = [c.fmt for c in cands if c.order == "mdy"]
     if not dmy:
@@ -270,23 +297,35 @@ def _settle_order(con: duckdb.DuckDBPyConnection, column: str, header: str, cand
     p_dmy, p_mdy = parse_sql(column, dmy, False), parse_sql(column, mdy, False)
     only_dmy, only_mdy = con.execute(
         f"SELECT count(*) FILTER (WHERE {p_dmy} IS NOT NULL AND {p_mdy} IS NULL), "
-        f"count(*) FILTER (WHERE {p_mdy} IS NOT NULL AND {p_dmy} IS NULL) FROM raw_rows").fetchall()[0]
+        f"count(*) FILTER (WHERE {p_mdy} IS NOT NULL AND {p_dmy} IS NULL) FROM {where.full}",
+        where.params).fetchall()[0]
     if only_dmy and not only_mdy:
         return "dmy"
     if only_mdy and not only_dmy:
         return "mdy"
-    shown = "、".join(sorted({e for c, e in examples.items() if c.order in ("dmy", "mdy")})[:4])
-    choices = tuple(o for o in DATE_ORDERS if o != "ymd")
     if only_dmy and only_mdy:
-        zh = (f"“{header}”列的日期顺序前后矛盾：{only_dmy} 个只能读作日/月/年，{only_mdy} 个只能读作月/日/年"
-              f"（如 {shown}），请指定日期顺序")
-        en = (f"column {header!r} mixes date orders: {only_dmy} values read only day-first, {only_mdy} only "
-              f"month-first (e.g. {shown}); say which order to use")
-    else:
-        zh = f"“{header}”列的日期既可读作日/月/年也可读作月/日/年（如 {shown}），不能猜，请指定日期顺序"
-        en = (f"column {header!r} has dates that read both day-first and month-first (e.g. {shown}); "
-              "they are not guessed: say which order they use")
-    raise ImportFailure(zh, en, file_name,
-                        Fix("date_order", header=header, choices=choices,
-                            examples=tuple(sorted({e for c, e in examples.items() if c.order})[:4]),
-                            cli="--date-order dmy  或/or  --date-order mdy", counts=(only_dmy, only_mdy)))
+        raise _order_failure(header, file_name, examples, only_mdy, "dmy", only_dmy)
+    shown = "、".join(sorted({e for c, e in examples.items() if c.order in ("dmy", "mdy")})[:4])
+    zh = f"“{header}”列的日期既可读作日/月/年也可读作月/日/年（如 {shown}），不能猜，请指定日期顺序"
+    en = (f"column {header!r} has dates that read both day-first and month-first (e.g. {shown}); "
+          "they are not guessed: say which order they use")
+    raise ImportFailure(zh, en, file_name, _order_fix(header, examples, (only_dmy, only_mdy)))
+
+
+def _order_fix(header: str, examples: dict[Candidate, str], counts: tuple[int, ...]) -> Fix:
+    """The fix asking for the day/month order of a column."""
+    return Fix("date_order", header=header, choices=("dmy", "mdy"),
+               examples=tuple(sorted({e for c, e in examples.items() if c.order})[:4]),
+               cli="--date-order dmy  或/or  --date-order mdy", counts=counts)
+
+
+def _order_failure(header: str, file_name: str, examples: dict[Candidate, str], other: int, order: str,
+                   same: int | None = None) -> ImportFailure:
+    """The failure for a column whose values need both day/month orders."""
+    shown = "、".join(sorted({e for c, e in examples.items() if c.order in ("dmy", "mdy")})[:4])
+    first, second = ("日/月/年", "月/日/年") if order == "dmy" else ("月/日/年", "日/月/年")
+    count = f"{same} 个只能读作{first}，" if same else ""
+    zh = f"“{header}”列的日期顺序前后矛盾：{count}{other} 个只能读作{second}（如 {shown}），请指定日期顺序"
+    en = (f"column {header!r} mixes date orders: {other} values read only "
+          f"{'month-first' if order == 'dmy' else 'day-first'} (e.g. {shown}); say which order to use")
+    return ImportFailure(zh, en, file_name, _order_fix(header, examples, (same or 0, other)))

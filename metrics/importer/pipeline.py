@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -15,7 +16,7 @@ from . import values as vz
 from .encoding import inspect
 from .headers import ColumnMatch, resolve
 from .profiles import ImportOptions
-from .reader import Cell, Export, materialize, open_export
+from .reader import Cell, Export, NeedsPythonReader, body, open_export, retranscode
 from .staging import DateReport, stage
 
 REJECT_SAMPLE = 20
@@ -87,10 +88,9 @@ def import_file(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name:
     step(0.2, "mapped")
     vz.install_macros(con)
     cells = [Cell(m.index, match.table.column(m.column).kind != "text") for m in match.columns]
-    line_sql = materialize(con, ex, cells)
+    with tempfile.TemporaryDirectory(prefix="govdash-") as tmp:
+        staged = _stage(con, ex, match, options, cells, Path(tmp), file_name, today)
     result.encoding = ex.encoding
-    step(0.45, "parsed")
-    staged = stage(con, match, options, file_name, today, line_sql, ex.bad_bytes)
     step(0.65, "validated")
     _fill(result, ex, staged, reject_sample, con)
     result.rows_duplicate = result.rows_read - result.rows_rejected - batches.build_good(con, match.table)
@@ -105,6 +105,27 @@ def import_file(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name:
     _commit(con, result, sha, signature, dry_run)
     step(1.0, "done")
     return result
+
+
+def _stage(con: duckdb.DuckDBPyConnection, ex: Export, match, options: ImportOptions, cells: list[Cell],
+           tmp: Path, file_name: str, today: dt.date):
+    """Stage the records, read by DuckDB when it can give true lines, else by Python's csv module."""
+    python = False
+    for _ in range(3):
+        b = body(con, ex, cells, tmp, python)
+        try:
+            return stage(con, match, options, file_name, today, ex, b)
+        except NeedsPythonReader:
+            python = True
+        except duckdb.NotImplementedException:
+            python = True  # e.g. a line longer than the parallel reader's buffer
+        except duckdb.Error as exc:
+            text = str(exc)
+            if not b.lines_from_rowid or not ("CSV Error" in text or "Invalid Input Error" in text):
+                raise
+            if "unicode" not in text.lower() or not retranscode(ex):
+                python = True  # quoted line breaks or broken quoting
+    raise ImportFailure("无法读取该 CSV 文件", "cannot read this CSV file", file_name)
 
 
 def _already(file_name: str, previous: tuple[int, str]) -> ImportResult:

@@ -14,7 +14,6 @@ import datetime as dt
 import io
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +31,6 @@ XLSX_MAGIC = b"PK\x03\x04"
 # Cells that look like data rather than a header: numbers, dates, times, percentages, codes like A12 or SJ-0001.
 _DATA_LIKE = re.compile(r"^[\s\d.,:/\-+%年月日时分秒TZ]+$|^(?:true|false)$|^[A-Za-z]{0,4}[-_]?\d+$", re.IGNORECASE)
 _QUOTED_NEWLINE = "quoted new lines"
-_CSV_ERRORS = ("CSV Error", "Invalid Input Error")
 
 
 @dataclass
@@ -56,6 +54,7 @@ class Export:
     rows: list[tuple[int, list[str | None]]] | None = None
     bad_bytes: int = 0
     facts: enc.Facts | None = None
+    transcode: bool = False             # decode in Python even if the head looked like clean UTF-8
 
 
 # ---------------------------------------------------------------- header rows
@@ -364,15 +363,77 @@ class Cell:
     parse: bool
 
 
-def materialize(con: duckdb.DuckDBPyConnection, ex: Export, cells: list[Cell]) -> str:
-    """Build temp table raw_rows(extra, row_error, first, k0..kN [, line]) for the cells given; k<j> holds
-    cells[j], cleaned. Return the SQL of each row's file line over raw_rows aliased r (with any join it
-    needs, as 'expression|join')."""
+@dataclass
+class Body:
+    """Where staging reads the records from.
+
+    For a CSV that DuckDB can read itself, `sql` is a query over its parallel CSV reader (with named
+    parameters) and each record's line is worked out after staging from its position (`lines_from_rowid`);
+    otherwise `sql` reads the temp table raw_rows, which has a `line` column.
+    """
+
+    sql: str
+    params: dict[str, object]
+    lines_from_rowid: bool
+    has_first: bool
+    path: Path | None = None
+    facts: enc.Facts | None = None
+
+
+class NeedsPythonReader(Exception):
+    """DuckDB's reader cannot give records with their true lines here (quoted line breaks, broken quoting)."""
+
+
+def body(con: duckdb.DuckDBPyConnection, ex: Export, cells: list[Cell], tmp: Path, python: bool = False) -> Body:
+    """The records of the export for the cells given; k<j> holds cells[j], cleaned.
+
+    python=True forces Python's csv module (after DuckDB's reader refused the file).
+    """
     if ex.file_format == "xlsx":
         _materialize_rows(con, ex, cells)
-        return "r.line|"
-    with tempfile.TemporaryDirectory(prefix="govdash-") as tmp:
-        return _materialize_csv(con, ex, cells, Path(tmp))
+        return Body("SELECT * FROM raw_rows", {}, False, True)
+    path, facts = _body_file(ex, tmp)
+    if python or facts.quotes % 2:
+        _python_csv(con, ex, path, cells, tmp)
+        return Body("SELECT * FROM raw_rows", {}, False, True, path, facts)
+    width = len(ex.headers)
+    source = ("read_csv($gd_path, header=false, skip=$gd_skip, auto_detect=false, delim=$gd_delim, quote='\"', "
+              "escape='\"', strict_mode=false, null_padding=true, parallel=true, columns=$gd_columns)")
+    query = _cleaned(cells, False, source, {"extra": f"c{width} IS NOT NULL", "row_error": "NULL::VARCHAR"})
+    params = {"gd_path": str(path), "gd_skip": ex.skip_records, "gd_delim": ex.delimiter,
+              # one spare column catches extra fields
+              "gd_columns": {f"c{i}": "VARCHAR" for i in range(width + 1)}}
+    return Body(query, params, True, all(c.index != 0 for c in cells), path, facts)
+
+
+def retranscode(ex: Export) -> bool:
+    """After DuckDB found invalid UTF-8 further down a file that began as UTF-8: decode it in Python instead.
+    Return False when that was done already (or the file was not read as UTF-8)."""
+    if ex.transcode or not (ex.encoding_info and ex.encoding_info.utf8):
+        return False
+    ex.transcode = True
+    return True
+
+
+def line_numbers(con: duckdb.DuckDBPyConnection, ex: Export, b: Body, records: int) -> str:
+    """SQL of each staged record's file line from its position s.rowid, with the join it needs
+    ('expression|join'); NeedsPythonReader when records and lines cannot be matched up."""
+    assert b.facts is not None and b.path is not None
+    body_lines = b.facts.lines - ex.header_line
+    if records == body_lines:
+        return f"({ex.header_line} + 1 + s.rowid)|"
+    # Record k (0-based, = rowid) sits on line header_line + 1 + k + (blank lines before it): DuckDB skips
+    # blank lines. From the blank lines we know from which record on each further offset applies.
+    blanks = [n for n in enc.blank_lines(b.path) if n > ex.header_line]
+    if records + len(blanks) != body_lines:
+        raise NeedsPythonReader
+    shifts: dict[int, int] = {}
+    for i, n in enumerate(blanks):
+        shifts[n - ex.header_line - 1 - i] = i + 1
+    con.execute("CREATE OR REPLACE TEMP TABLE gd_shift (rec BIGINT, shift BIGINT)")
+    con.executemany("INSERT INTO gd_shift VALUES (?, ?)", sorted(shifts.items()))
+    return (f"({ex.header_line} + 1 + s.rowid + coalesce(gd_s.shift, 0))|"
+            "ASOF LEFT JOIN gd_shift gd_s ON s.rowid >= gd_s.rec")
 
 
 def _cleaned(cells: list[Cell], full: bool, source: str, keep: dict[str, str], prefix: str = "c",
@@ -396,7 +457,7 @@ def _body_file(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:
     encoding = ex.encoding_info
     assert encoding is not None and ex.source is not None
     facts = ex.facts or enc.inspect(ex.source)
-    if encoding.utf8 and not facts.nuls and not facts.lone_crs:
+    if encoding.utf8 and not ex.transcode and not facts.nuls and not facts.lone_crs:
         if isinstance(ex.source, Path):
             return ex.source, facts
         path = tmp / "body.csv"
@@ -406,7 +467,7 @@ def _body_file(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:
 
 
 def _transcoded(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:
-    """A repaired UTF-8 copy of the export (other encodings, NUL bytes, CR line ends)."""
+    """A repaired UTF-8 copy of the export (other encodings, NUL bytes, CR line ends, bad UTF-8)."""
     path = tmp / "utf8.csv"
     result = enc.transcode(ex.source, ex.encoding_info, path, ex.name)
     ex.encoding = result.encoding.label
@@ -417,61 +478,6 @@ def _transcoded(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:
         ex.warnings.append(f"{result.bad_bytes} 处字节无法按 {ex.encoding} 解码，含这些字节的行不导入 "
                            f"({result.bad_bytes} undecodable bytes; their rows are rejected)")
     return path, result.facts
-
-
-def _materialize_csv(con: duckdb.DuckDBPyConnection, ex: Export, cells: list[Cell], tmp: Path) -> str:
-    """raw_rows from a CSV body: DuckDB in parallel when quoting allows, else Python's csv module."""
-    path, facts = _body_file(ex, tmp)
-    for attempt in range(2):
-        if facts.quotes % 2:
-            break
-        try:
-            line = _duckdb_csv(con, ex, path, facts, cells)
-            if line is not None:
-                return line
-            break
-        except duckdb.NotImplementedException:
-            break  # e.g. a single line longer than DuckDB's parallel reader buffer: Python's reader copes
-        except duckdb.Error as exc:
-            text = str(exc)
-            if "unicode" in text.lower() and attempt == 0 and ex.encoding_info and ex.encoding_info.utf8 \
-                    and path.name != "utf8.csv":
-                path, facts = _transcoded(ex, tmp)  # UTF-8 at the top, something else further down
-                continue
-            if not any(marker in text for marker in _CSV_ERRORS):
-                raise
-            break
-    _python_csv(con, ex, path, cells, tmp)
-    return "r.line|"
-
-
-def _duckdb_csv(con: duckdb.DuckDBPyConnection, ex: Export, path: Path, facts: enc.Facts,
-                cells: list[Cell]) -> str | None:
-    """raw_rows by DuckDB's parallel CSV reader (which refuses quoted line breaks); return the line SQL, or
-    None when records and lines cannot be matched up (then Python's reader must number them)."""
-    width = len(ex.headers)
-    columns = {f"c{i}": "VARCHAR" for i in range(width + 1)}  # one spare column catches extra fields
-    source = ("read_csv(?, header=false, skip=?, auto_detect=false, delim=?, quote='\"', escape='\"', "
-              "strict_mode=false, null_padding=true, parallel=true, columns=?)")
-    query = _cleaned(cells, False, source, {"extra": f"c{width} IS NOT NULL", "row_error": "NULL::VARCHAR"})
-    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_rows AS {query}",
-                [str(path), ex.skip_records, ex.delimiter, columns])
-    records = con.execute("SELECT count(*) FROM raw_rows").fetchall()[0][0]
-    body_lines = facts.lines - ex.header_line
-    if records == body_lines:
-        return f"({ex.header_line} + 1 + r.rowid)|"
-    # Record k (0-based, = rowid) sits on line header_line + 1 + k + (blank lines before it): DuckDB skips
-    # blank lines. From the blank lines we know from which record on each further offset applies.
-    blanks = [b for b in enc.blank_lines(path) if b > ex.header_line]
-    if records + len(blanks) != body_lines:
-        return None
-    shifts: dict[int, int] = {}
-    for i, b in enumerate(blanks):
-        shifts[b - ex.header_line - 1 - i] = i + 1
-    con.execute("CREATE OR REPLACE TEMP TABLE gd_shift (rec BIGINT, shift BIGINT)")
-    con.executemany("INSERT INTO gd_shift VALUES (?, ?)", sorted(shifts.items()))
-    return (f"({ex.header_line} + 1 + r.rowid + coalesce(gd_s.shift, 0))|"
-            "ASOF LEFT JOIN gd_shift gd_s ON r.rowid >= gd_s.rec")
 
 
 def _python_csv(con: duckdb.DuckDBPyConnection, ex: Export, path: Path, cells: list[Cell], tmp: Path) -> None:

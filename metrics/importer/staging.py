@@ -1,9 +1,10 @@
 """Staging: raw text cells → canonical values with a true reason for every reject, in one DuckDB statement.
 
-The temp table `staged` holds, per data record: its line, each column's text (t_), canonical value, reject
-reason (e_) and placeholder flag (p_), the places completed from the community register, the row key and
-hash, the data-quality flag, and `bad`. The summary (counts, rejects, unknown words, date formats, places)
-and the diagnosis of a file that would load nothing useful are read from it.
+The temp table `staged_t` holds, per record of the file and in file order: the parsed columns' text (t_),
+each canonical value, reject reasons (e_), placeholder flags (p_), the row key, the data-quality flag,
+`bad`, and `skip` for empty and total rows. It is built straight from the file with no join, so its rowid
+is the record's position, from which its line is worked out. The view `staged` adds `line` and leaves out
+skipped rows; the summary, the rejects and the commit read it.
 """
 from __future__ import annotations
 
@@ -15,9 +16,13 @@ import duckdb
 from ..errors import Fix, ImportFailure
 from ..schema import FAR_FUTURE_YEARS, FUTURE_SLACK_DAYS, PLACEHOLDER_BEFORE, Column, Table
 from . import values as vz
-from .dates import DateChoice, infer, parse_sql
+from .dates import DateChoice, Values, extend, infer, parse_sql
 from .headers import TableMatch
 from .profiles import ImportOptions
+from .reader import Body, Export, line_numbers
+
+# Rows read to propose date formats (the whole column settles day/month order when needed).
+DATE_SAMPLE_ROWS = 20000
 
 REJECT_SAMPLE = 20
 # A column that rejects more than this share of rows stops the import (the file would load nothing useful).
@@ -86,12 +91,13 @@ def plan(match: TableMatch, options: ImportOptions) -> list[ColumnPlan]:
 
 def _text(p: ColumnPlan) -> str:
     """SQL of the column's text: its cell, its constant where the cell is empty, or NULL."""
+    constant = f"CAST($set_{p.column.name} AS VARCHAR)"
     if p.cell and p.constant:
-        return f"coalesce(r.{p.cell}, gd_set.{p.column.name})"
+        return f"coalesce(r.{p.cell}, {constant})"
     if p.cell:
         return f"r.{p.cell}"
     if p.constant:
-        return f"gd_set.{p.column.name}"
+        return constant
     return "NULL::VARCHAR"
 
 
@@ -104,17 +110,15 @@ def _limits(col: Column, today: dt.date) -> tuple[str, str]:
     return f"TIMESTAMP '{latest.isoformat(sep=' ')}'", vz.MSG_FUTURE
 
 
-def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bool,
-            register: bool, line_sql: str, has_first: bool) -> str:
-    """The SELECT building `staged` from raw_rows, layer by layer (line_sql: 'expression|join').
+def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bool, b: Body) -> str:
+    """The SELECT building `staged_t` from the records, layer by layer, with no join (file order is kept).
 
     Only columns that can be wrong get a reason column e_<name>, and only date columns a placeholder flag
-    p_<name>; ColumnPlan.checked records which.
+    p_<name>; ColumnPlan.checked records which. Words map through MAP parameters ($vk_/$vv_<column>).
     """
     cells = [p.cell for p in plans if p.cell]
-    filled = f"coalesce({', '.join((['r.first'] if has_first else []) + ['r.' + c for c in cells])})"
-    line, line_join = line_sql.split("|", 1)
-    joins, parsed = [line_join], [f"CAST({line} AS BIGINT) AS line", "r.extra", "r.row_error"]
+    filled = f"coalesce({', '.join((['r.first'] if b.has_first else []) + ['r.' + c for c in cells])})"
+    parsed = ([] if b.lines_from_rowid else ["r.line"]) + ["r.extra", "r.row_error"]
     for p in plans:
         name, kind = p.column.name, p.column.kind
         if not p.present:
@@ -126,19 +130,19 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
         elif kind in ("int", "number"):
             parsed.append(f"{vz.number_sql(t)} AS x_{name}")
         elif kind in ("status", "rating"):
-            joins.append(f"LEFT JOIN gd_vocab v_{name} ON v_{name}.col = '{name}' AND v_{name}.src = lower({t})")
-            parsed.append(f"v_{name}.src AS s_{name}, v_{name}.dst AS x_{name}")
+            parsed.append(f"list_position($vk_{name}, lower({t})) IS NOT NULL AS s_{name}, "
+                          f"MAP($vk_{name}, $vv_{name})[lower({t})] AS x_{name}")
     if bad_bytes and cells:
         parsed.append(f"({' OR '.join(f'strpos(r.{c}, chr(65533)) > 0' for c in cells)}) AS bad_bytes")
     else:
         parsed.append("FALSE AS bad_bytes")
     words = ", ".join(vz._sql_str(v) for w in table.total_words for v in sorted({w, w.upper(), w.title()}))
     prefixes = " OR ".join(f"starts_with({filled}, {vz._sql_str(w)})" for w in table.total_words if not w.isascii())
-    layer0 = (f"SELECT {', '.join(parsed)} FROM raw_rows r CROSS JOIN gd_set {' '.join(joins)} "
-              f"WHERE NOT (r.row_error IS NULL AND {filled} IS NULL) "
-              f"AND NOT coalesce({filled} IN ({words}) OR {prefixes or 'FALSE'}, FALSE)")
+    parsed.append(f"(r.row_error IS NULL AND {filled} IS NULL) "
+                  f"OR coalesce({filled} IN ({words}) OR {prefixes or 'FALSE'}, FALSE) AS skip")
+    layer0 = f"SELECT {', '.join(parsed)} FROM ({b.sql}) r"
 
-    checked = ["line", "extra", "row_error", "bad_bytes"]
+    checked = ([] if b.lines_from_rowid else ["line"]) + ["extra", "row_error", "bad_bytes", "skip"]
     for p in plans:
         col, name = p.column, p.column.name
         if not p.present:
@@ -165,7 +169,7 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
         elif col.kind in ("status", "rating"):
             value = x
             why = vz.MSG_UNKNOWN_STATUS if col.kind == "status" else vz.MSG_UNKNOWN_RATING
-            checks.append((f"{t} IS NOT NULL AND s_{name} IS NULL", why))
+            checks.append((f"{t} IS NOT NULL AND NOT s_{name}", why))
         else:
             value = t
         if col.required:
@@ -176,20 +180,23 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
             p.checked = True
     layer1 = f"SELECT {', '.join(checked)} FROM ({layer0})"
 
-    layer2 = _place_layer(table, plans, layer1, register)
     names = [c.name for c in table.columns]
     if "status" in names and table.status_inferred:
-        layer3 = (f"SELECT * EXCLUDE (status), coalesce(status, {table.status_inferred}) AS status "
-                  f"FROM ({layer2})")
+        layer2 = (f"SELECT * EXCLUDE (status), coalesce(status, {table.status_inferred}) AS status "
+                  f"FROM ({layer1})")
     else:
-        layer3 = f"SELECT * FROM ({layer2})"
+        layer2 = f"SELECT * FROM ({layer1})"
     errors = "".join(f" OR e_{p.column.name} IS NOT NULL" for p in plans if p.checked)
-    content = ", ".join(f"coalesce(CAST({n} AS VARCHAR), '\u2205')" for n in names)
-    key = table.key_sql or f"coalesce({table.key}, 'h:' || md5(concat_ws(chr(31), {content})))"
     flags = ("CASE " + " ".join(f"WHEN {f.condition} THEN '{f.flag}'" for f in table.quality_flags) + " END"
              if table.quality_flags else "NULL")
-    return (f"SELECT *, extra OR row_error IS NOT NULL OR bad_bytes{errors} AS bad, {key} AS row_key, "
-            f"{flags} AS quality_flag FROM ({layer3})")
+    return (f"SELECT *, extra OR row_error IS NOT NULL OR bad_bytes{errors} AS bad, {_key_sql(table)} AS row_key, "
+            f"{flags} AS quality_flag, NULL::VARCHAR AS place_fill FROM ({layer2})")
+
+
+def _key_sql(table: Table) -> str:
+    """The row key: the table's id, else a hash of every canonical value."""
+    content = ", ".join(f"coalesce(CAST({c.name} AS VARCHAR), '\u2205')" for c in table.columns)
+    return table.key_sql or f"coalesce({table.key}, 'h:' || md5(concat_ws(chr(31), {content})))"
 
 
 def _sql_type(col: Column) -> str:
@@ -198,22 +205,28 @@ def _sql_type(col: Column) -> str:
     return SQL_TYPES[col.kind]
 
 
-def _place_layer(table: Table, plans: list[ColumnPlan], inner: str, register: bool) -> str:
-    """Districts and streets completed from the register where a community (or street) names one uniquely."""
+def _complete_places(con: duckdb.DuckDBPyConnection, table: Table, plans: list[ColumnPlan]) -> None:
+    """Fill district (and street) of rows that name a community (or street) found once in the register."""
     present = {p.column.name for p in plans if p.present}
-    if not register or table.name == "communities" or not ({"community", "street"} & present):
-        return f"SELECT *, NULL::VARCHAR AS place_fill FROM ({inner})"
-    return f"""
-    SELECT s.* EXCLUDE (district, street),
-           coalesce(s.district, CASE WHEN rc.nd = 1 THEN rc.d END, CASE WHEN rs.nd = 1 THEN rs.d END) AS district,
-           coalesce(s.street, CASE WHEN rc.nd = 1 THEN rc.s END) AS street,
-           CASE WHEN s.district IS NOT NULL THEN NULL
-                WHEN rc.nd = 1 OR (rc.nd IS NULL AND rs.nd = 1) THEN 'filled'
-                WHEN rc.nd > 1 OR rs.nd > 1 THEN 'ambiguous'
-                WHEN s.community IS NOT NULL OR s.street IS NOT NULL THEN 'unknown' END AS place_fill
-    FROM ({inner}) s
-    LEFT JOIN gd_reg_community rc ON rc.community = s.community
-    LEFT JOIN gd_reg_street rs ON rs.street = s.street AND s.community IS NULL"""
+    if table.name == "communities" or not ({"community", "street"} & present) or not _register(con):
+        return
+    con.execute("""
+        UPDATE staged_t SET district = m.district, street = coalesce(staged_t.street, m.street), place_fill = m.fill
+        FROM (
+            SELECT s.rowid AS rid,
+                   coalesce(CASE WHEN rc.nd = 1 THEN rc.d END, CASE WHEN rs.nd = 1 THEN rs.d END) AS district,
+                   CASE WHEN rc.nd = 1 THEN rc.s END AS street,
+                   CASE WHEN rc.nd = 1 OR (rc.nd IS NULL AND rs.nd = 1) THEN 'filled'
+                        WHEN rc.nd > 1 OR rs.nd > 1 THEN 'ambiguous' ELSE 'unknown' END AS fill
+            FROM staged_t s
+            LEFT JOIN gd_reg_community rc ON rc.community = s.community
+            LEFT JOIN gd_reg_street rs ON rs.street = s.street AND s.community IS NULL
+            WHERE s.district IS NULL AND NOT s.skip AND (s.community IS NOT NULL OR s.street IS NOT NULL)
+        ) m
+        WHERE staged_t.rowid = m.rid""")
+    if table.key_sql is None:  # keys made from the content change with the completed places
+        con.execute(f"UPDATE staged_t SET row_key = {_key_sql(table)} "
+                    f"WHERE place_fill = 'filled' AND {table.key} IS NULL")
 
 
 def _register(con: duckdb.DuckDBPyConnection) -> bool:
@@ -234,32 +247,81 @@ def _register(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def stage(con: duckdb.DuckDBPyConnection, match: TableMatch, options: ImportOptions, file_name: str,
-          today: dt.date, line_sql: str, bad_bytes: int = 0) -> Staged:
-    """Build `staged` and `staged_rejects` from raw_rows and return the summary; ImportFailure when the file
-    would load nothing useful (no valid row, or one column rejecting most rows)."""
+          today: dt.date, ex: Export, b: Body) -> Staged:
+    """Build `staged_t`, the view `staged` and `staged_rejects` from the records and return the summary.
+
+    ImportFailure when the file would load nothing useful (no valid row, or one column rejecting most rows);
+    reader.NeedsPythonReader (or DuckDB's CSV error) when DuckDB's reader cannot give true lines.
+    """
     table = match.table
     plans = plan(match, options)
-    vz.load_vocabulary(con, vz.vocabulary(table.status_vocab, options.values))
-    set_cols = [p.column.name for p in plans if p.constant]
-    con.execute(f"CREATE OR REPLACE TEMP TABLE gd_set AS SELECT "
-                f"{', '.join(f'CAST(? AS VARCHAR) AS {c}' for c in set_cols) or '1 AS gd_none'}",
-                [options.set_values[c] for c in set_cols])
+    params = {**b.params, **_word_params(table, plans, options),
+              **{f"set_{p.column.name}": options.set_values[p.column.name] for p in plans if p.constant}}
+    if b.lines_from_rowid:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_sample AS SELECT * FROM ({b.sql}) LIMIT {DATE_SAMPLE_ROWS}",
+                    b.params)
+        where = Values("raw_sample", f"({b.sql})", b.params)
+    else:
+        where = Values("raw_rows", "raw_rows")
+    dated = [p for p in plans if p.cell and p.column.kind in ("timestamp", "date")]
+    for p in dated:
+        p.date = infer(con, p.cell, p.header or p.column.zh, options.date_order, file_name, where)
+    for _ in range(3):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE staged_t AS {_layers(table, plans, today, bool(ex.bad_bytes), b)}",
+                    params)
+        if not _more_formats(con, dated, file_name, where):
+            break
+    records = con.execute("SELECT count(*) FROM staged_t").fetchall()[0][0]
+    line, join = line_numbers(con, ex, b, records).split("|", 1) if b.lines_from_rowid else ("s.line", "")
+    extra = f", CAST({line} AS BIGINT) AS line" if b.lines_from_rowid else ""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT s.*{extra} FROM staged_t s {join} WHERE NOT s.skip")
+    _complete_places(con, table, plans)
     out = Staged()
-    for p in plans:
-        if p.cell and p.column.kind in ("timestamp", "date"):
-            p.date = infer(con, p.cell, p.header or p.column.zh, options.date_order, file_name)
-            if p.date.filled:
-                zh, en = p.date.label()
-                out.dates.append(DateReport(p.header or p.column.zh, zh, en, p.date.parsed, p.date.filled,
-                                            p.date.example))
-    register = _register(con)
-    has_first = "first" in [d[0] for d in con.execute("SELECT * FROM raw_rows LIMIT 0").description]
-    layers = _layers(table, plans, today, bool(bad_bytes), register, line_sql, has_first)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE staged AS {layers}")
+    out.dates = _date_reports(con, dated)
     _rejects(con, plans)
     _summarise(con, table, plans, out)
     _diagnose(con, table, plans, out, file_name)
     return out
+
+
+def _word_params(table: Table, plans: list[ColumnPlan], options: ImportOptions) -> dict[str, list]:
+    """$vk_<column> (lower-cased words) and $vv_<column> (their canonical values) for the word columns."""
+    vocab = vz.vocabulary(table.status_vocab, options.values)
+    out: dict[str, list] = {}
+    for p in plans:
+        if p.present and p.column.kind in ("status", "rating"):
+            words = {str(k).strip().lower(): v for k, v in vocab.get(p.column.name, {}).items()}
+            out[f"vk_{p.column.name}"] = list(words)
+            out[f"vv_{p.column.name}"] = list(words.values())
+    return out
+
+
+def _more_formats(con: duckdb.DuckDBPyConnection, dated: list[ColumnPlan], file_name: str, where: Values) -> bool:
+    """After staging: add date formats for values beyond the sample that no chosen format read; True when
+    any was added (the records are then staged again)."""
+    added = False
+    for p in dated:
+        if p.date is None:
+            continue
+        values = [r[0] for r in con.execute(
+            f"SELECT DISTINCT t_{p.column.name} FROM staged_t WHERE e_{p.column.name} = ? LIMIT 3000",
+            [vz.MSG_NOT_DATE]).fetchall()]
+        if values and extend(con, p.date, p.cell, p.header or p.column.zh, sorted(values), file_name, where):
+            added = True
+    return added
+
+
+def _date_reports(con: duckdb.DuckDBPyConnection, dated: list[ColumnPlan]) -> list[DateReport]:
+    """Per date column: its format in words and how many filled values it read."""
+    reports = []
+    for p in dated:
+        name = p.column.name
+        filled, failed = con.execute(f"SELECT count(t_{name}), count(*) FILTER (WHERE e_{name} = ?) FROM staged",
+                                     [vz.MSG_NOT_DATE]).fetchall()[0]
+        if filled and p.date is not None:
+            zh, en = p.date.label()
+            reports.append(DateReport(p.header or p.column.zh, zh, en, filled - failed, filled, p.date.example))
+    return reports
 
 
 def _rejects(con: duckdb.DuckDBPyConnection, plans: list[ColumnPlan]) -> None:
@@ -286,7 +348,7 @@ def _summarise(con: duckdb.DuckDBPyConnection, table: Table, plans: list[ColumnP
     placeholder = ", ".join(f"count(*) FILTER (WHERE NOT bad AND p_{p.column.name})" for p in dates)
     district = "count(*) FILTER (WHERE NOT bad AND district IS NULL)" if "district" in table.names else "0"
     row = con.execute(
-        f"SELECT (SELECT count(*) FROM raw_rows), count(*), count(*) FILTER (WHERE bad), {district}, "
+        f"SELECT (SELECT count(*) FROM staged_t), count(*), count(*) FILTER (WHERE bad), {district}, "
         f"count(*) FILTER (WHERE NOT bad AND place_fill = 'filled'){', ' + placeholder if placeholder else ''} "
         "FROM staged").fetchall()[0]
     out.rows_raw, out.rows_read, out.rows_rejected, out.no_district, out.places_filled = row[:5]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,9 +41,7 @@ def archive(source: bytes | Path, sha: str, file_name: str, store_path: Path) ->
     if not target.exists():
         tmp = target.with_name(target.name + ".part")
         if isinstance(source, Path):
-            with open(source, "rb") as src, open(tmp, "wb") as dst:
-                while chunk := src.read(1 << 22):
-                    dst.write(chunk)
+            shutil.copyfile(source, tmp)  # the kernel copies (sendfile), not Python
         else:
             tmp.write_bytes(source)
         tmp.replace(target)

@@ -20,6 +20,7 @@ from .reader import Cell, Export, NeedsPythonReader, body, open_export, retransc
 from .staging import DateReport, stage
 
 REJECT_SAMPLE = 20
+FOLDED = ("timestamp", "date", "int", "number")
 Progress = Callable[[float, str], None]
 
 
@@ -87,7 +88,8 @@ def import_file(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name:
                           ex.sheets, list(ex.headers), match.columns, match.unmapped)
     step(0.2, "mapped")
     vz.install_macros(con)
-    cells = [Cell(m.index, match.table.column(m.column).kind != "text") for m in match.columns]
+    # Dates and numbers are folded (full-width digits); words keep their characters (they are looked up).
+    cells = [Cell(m.index, match.table.column(m.column).kind in FOLDED) for m in match.columns]
     with tempfile.TemporaryDirectory(prefix="govdash-") as tmp:
         staged = _stage(con, ex, match, options, cells, Path(tmp), file_name, today)
     result.encoding = ex.encoding

@@ -438,18 +438,18 @@ def line_numbers(con: duckdb.DuckDBPyConnection, ex: Export, b: Body, records: i
 
 def _cleaned(cells: list[Cell], full: bool, source: str, keep: dict[str, str], prefix: str = "c",
              first: int = 0, offset: int = 0, with_first: bool | None = None) -> str:
-    """A query over source giving the keep columns, `first` and k0..kN: each cell folded in an inner query
-    and cleaned in the outer one, so that no expression is evaluated twice. keep maps names to inner SQL."""
+    """A query over source giving the keep columns, `first` and k0..kN, each cell cleaned (and folded when it
+    is parsed). One flat projection over the reader: DuckDB then works on the reader's own vectors, which a
+    nested projection would copy first. keep maps names to SQL."""
     from .values import clean_sql, fold_sql
     # The first column is kept for spotting total rows (合计), unless it is loaded anyway.
     if with_first is None:
         with_first = all(c.index != 0 for c in cells)
-    inner = [f"{sql} AS {name}" for name, sql in keep.items()]
-    inner += [f"{prefix}{first} AS f_first"] if with_first else []
-    inner += [f"{fold_sql(f'{prefix}{c.index + offset}', c.parse)} AS f{j}" for j, c in enumerate(cells)]
-    outer = list(keep) + ([f"{clean_sql('f_first', full)} AS first"] if with_first else [])
-    outer += [f"{clean_sql(f'f{j}', full)} AS k{j}" for j in range(len(cells))]
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
+    items = [f"{sql} AS {name}" for name, sql in keep.items()]
+    items += [f"{clean_sql(f'{prefix}{first}', full)} AS first"] if with_first else []
+    items += [f"{clean_sql(fold_sql(f'{prefix}{c.index + offset}', c.parse), full)} AS k{j}"
+              for j, c in enumerate(cells)]
+    return f"SELECT {', '.join(items)} FROM {source}"
 
 
 def _body_file(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:

@@ -21,6 +21,8 @@ from .headers import TableMatch
 from .profiles import ImportOptions
 from .reader import Body, Export, line_numbers
 
+# What a word that means "no value" (未评价) maps to inside the lookup, told apart from an unknown word.
+NO_VALUE = "\u2205"
 # Rows read to propose date formats (the whole column settles day/month order when needed).
 DATE_SAMPLE_ROWS = 20000
 
@@ -130,8 +132,8 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
         elif kind in ("int", "number"):
             parsed.append(f"{vz.number_sql(t)} AS x_{name}")
         elif kind in ("status", "rating"):
-            parsed.append(f"list_position($vk_{name}, lower({t})) IS NOT NULL AS s_{name}, "
-                          f"MAP($vk_{name}, $vv_{name})[lower({t})] AS x_{name}")
+            # One lookup: a known word that means "no value" (未评价) maps to the marker NO_VALUE.
+            parsed.append(f"MAP($vk_{name}, $vv_{name})[{t}] AS w_{name}")
     if bad_bytes and cells:
         parsed.append(f"({' OR '.join(f'strpos(r.{c}, chr(65533)) > 0' for c in cells)}) AS bad_bytes")
     else:
@@ -167,14 +169,19 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
             value = vz.number_value(col, x)
             checks += vz.number_checks(col, t, x)
         elif col.kind in ("status", "rating"):
-            value = x
+            value = f"nullif(w_{name}, '{NO_VALUE}')"
             why = vz.MSG_UNKNOWN_STATUS if col.kind == "status" else vz.MSG_UNKNOWN_RATING
-            checks.append((f"{t} IS NOT NULL AND NOT s_{name}", why))
+            checks.append((f"{t} IS NOT NULL AND w_{name} IS NULL", why))
         else:
             value = t
         if col.required:
             checks.append((f"{t} IS NULL", vz.MSG_MISSING))
-        checked += [f"{t} AS {name}"] if col.kind == "text" else [t, f"{value} AS {name}"]
+        if col.kind == "text":
+            checked.append(f"{t} AS {name}")
+        else:
+            # The text of a parsed cell is kept only where it is rejected (to show it); good rows need none.
+            failing = " OR ".join(f"({cond})" for cond, _ in checks) or "FALSE"
+            checked += [f"CASE WHEN {failing} THEN {t} END AS {t}", f"{value} AS {name}"]
         if checks:
             checked.append(f"{vz.case_sql(checks)} AS e_{name}")
             p.checked = True
@@ -285,12 +292,17 @@ def stage(con: duckdb.DuckDBPyConnection, match: TableMatch, options: ImportOpti
 
 
 def _word_params(table: Table, plans: list[ColumnPlan], options: ImportOptions) -> dict[str, list]:
-    """$vk_<column> (lower-cased words) and $vv_<column> (their canonical values) for the word columns."""
+    """$vk_<column> (the words, in the letter cases exports use) and $vv_<column> (their canonical values,
+    NO_VALUE for words that mean "none") for the word columns; a lookup needs no lower() per cell."""
     vocab = vz.vocabulary(table.status_vocab, options.values)
     out: dict[str, list] = {}
     for p in plans:
         if p.present and p.column.kind in ("status", "rating"):
-            words = {str(k).strip().lower(): v for k, v in vocab.get(p.column.name, {}).items()}
+            words: dict[str, str] = {}
+            for word, value in vocab.get(p.column.name, {}).items():
+                word = str(word).strip()
+                for variant in (word, word.lower(), word.upper(), word.title(), word.capitalize()):
+                    words.setdefault(variant, value or NO_VALUE)
             out[f"vk_{p.column.name}"] = list(words)
             out[f"vv_{p.column.name}"] = list(words.values())
     return out
@@ -316,8 +328,9 @@ def _date_reports(con: duckdb.DuckDBPyConnection, dated: list[ColumnPlan]) -> li
     reports = []
     for p in dated:
         name = p.column.name
-        filled, failed = con.execute(f"SELECT count(t_{name}), count(*) FILTER (WHERE e_{name} = ?) FROM staged",
-                                     [vz.MSG_NOT_DATE]).fetchall()[0]
+        filled, failed = con.execute(
+            f"SELECT count({name}) + count(t_{name}) + count(*) FILTER (WHERE p_{name} AND t_{name} IS NULL), "
+            f"count(*) FILTER (WHERE e_{name} = ?) FROM staged", [vz.MSG_NOT_DATE]).fetchall()[0]
         if filled and p.date is not None:
             zh, en = p.date.label()
             reports.append(DateReport(p.header or p.column.zh, zh, en, filled - failed, filled, p.date.example))

@@ -142,8 +142,9 @@ METRICS: tuple[Metric, ...] = (
            "Mean days from report to close over closed cases; closes before the report are left out.",
            expr="avg(days_to_close)"),
     Metric("case_satisfaction_rate", "满意率", "Satisfaction rate", "ratio", "higher", "cases",
-           "(满意 + 基本满意) ÷ 已评价件数；未评价、已撤销的不计入。",
-           "(Satisfied + basically satisfied) ÷ rated cases; unrated and cancelled cases are left out.",
+           "(满意 + 基本满意) ÷ 已评价件数；“一般”计入已评价但不算满意；未评价、已撤销的不计入。",
+           "(Satisfied + basically satisfied) ÷ rated cases; 一般 (neutral) is rated but not satisfied; unrated "
+           "and cancelled cases are left out.",
            num="count(*) FILTER (WHERE satisfaction IN ('satisfied', 'basic') AND status <> 'cancelled')",
            den="count(*) FILTER (WHERE satisfaction IS NOT NULL AND status <> 'cancelled')", headline=True),
     Metric("cases_per_1k_residents", "每千人诉求数", "Cases per 1,000 residents", "per_1k", "neither",

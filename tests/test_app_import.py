@@ -317,3 +317,56 @@ def test_history_batches_active_ids_and_rejects(con, tmp_path):
     assert history.rejects(con, first).values.tolist() == [[4, "上报时间", "不是日期", "无法识别的日期 (not a date)"]]
     assert history.reject_count(con, first) == 1
     assert history.rejects(con, second).empty
+
+
+# --- fixes offered as controls when a preview cannot decide ------------------------------------------------
+
+def ending(widgets, prefix: str, suffix: str):
+    """The one widget whose key starts with prefix and ends with suffix (keys carry the file's size)."""
+    found = [w for w in widgets if w.key and w.key.startswith(prefix) and w.key.endswith(suffix)]
+    assert len(found) == 1, [w.key for w in widgets]
+    return found[0]
+
+
+AMBIGUOUS = "事件编号,上报时间\nA,6/5/25 14:57\nB,7/5/25 09:00\n"
+UNKNOWN_WORDS = "事件编号,上报时间,事件状态\n" + "".join(
+    f"A{i},2026-01-0{1 + i % 9},{'已驳回' if i < 6 else '已办结'}\n" for i in range(8))
+
+
+def test_ambiguous_dates_ask_for_the_order_and_the_answer_is_used(db_path, monkeypatch):
+    at = upload(open_page(db_path, monkeypatch), ("d.csv", AMBIGUOUS))
+    assert "既可读作日/月/年也可读作月/日/年" in at.error[0].value
+    assert "--" not in at.error[0].value  # no command-line flags on the page
+    order = keyed(at.radio, "imp_fix_d.csv")
+    assert order.options == ["（请选择）", "日/月/年", "月/日/年", "年/月/日"]
+    order.set_value("dmy").run()
+    assert not at.exception and not at.error
+    assert counts_shown(at)["可导入（新增或更新）"] == "2"
+    assert any("上报时间：日/月/年（两位年份） 时:分，2/2" in c.value for c in at.caption)
+    keyed(at.button, "imp_go_d.csv").click().run()
+    assert scalar(db_path, "SELECT strftime(min(reported_at), '%Y-%m-%d') FROM cases") == "2025-05-06"
+
+
+def test_unknown_words_are_mapped_on_the_page(db_path, monkeypatch):
+    at = upload(open_page(db_path, monkeypatch), ("s.csv", UNKNOWN_WORDS))
+    assert "“事件状态”列使 6/8 行无法导入" in at.error[0].value
+    editor = at.data_editor[0]
+    assert editor.value[["word", "rows"]].values.tolist() == [["已驳回", 6]]
+    at.session_state[editor.key] = {"edited_rows": {0: {"meaning": "open"}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    ending(at.button, "imp_fix_s.csv", "_apply").click().run()
+    assert not at.error
+    assert counts_shown(at)["可导入（新增或更新）"] == "8"
+
+
+def test_a_file_without_districts_can_be_given_one(con, db_path, tmp_path, monkeypatch):
+    load(con, write(tmp_path, "communities.csv", "区县,街道,社区\n荔城区,拱辰街道,拱辰社区\n"))
+    con.close()
+    at = upload(open_page(db_path, monkeypatch), ("c.csv", "事件编号,社区,上报时间\n1,甲社区,2026-01-01\n"))
+    assert any("1 行没有区县" in w.value for w in at.warning)
+    keyed(at.selectbox, "imp_set_c.csv").set_value("荔城区").run()
+    ending(at.button, "imp_set_c.csv", "_district_go").click().run()
+    assert not at.exception
+    assert not any("没有区县" in w.value for w in at.warning)
+    keyed(at.button, "imp_go_c.csv").click().run()
+    assert scalar(db_path, "SELECT district FROM cases") == "荔城区"

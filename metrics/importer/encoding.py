@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -242,20 +242,22 @@ class Transcoded:
     encoding: Encoding
 
 
-def transcode(source: bytes | Path, encoding: Encoding, out: Path, where: str) -> Transcoded:
+def transcode(source: bytes | Path, encoding: Encoding, out: Path, where: str, facts: Facts | None = None
+              ) -> Transcoded:
     """Write source as UTF-8 to out: NULs removed, CR-only line ends made LF, undecodable bytes marked U+FFFD.
 
     The encoding is tried strictly first; a UTF-8 guess that fails later in the file is retried as GB18030.
     Only when no encoding decodes the whole file are bad bytes replaced, and only a few are tolerated: the
-    rows holding them are rejected later, never loaded with a guessed character.
+    rows holding them are rejected later, never loaded with a guessed character. facts (the source's
+    counts) spare work: line ends and NULs are repaired only when the source has any to repair.
     """
     candidates = [encoding] + ([Encoding("GB18030", "gb18030")] if encoding.codec == "utf-8" else [])
     for candidate in candidates:
         try:
-            return _transcode_once(source, candidate, out, "strict")
+            return _transcode_once(source, candidate, out, "strict", facts)
         except UnicodeDecodeError:
             continue
-    result = _transcode_once(source, encoding, out, "replace")
+    result = _transcode_once(source, encoding, out, "replace", facts)
     lines = max(result.facts.newlines, 1)
     if result.bad_bytes > MAX_BAD_BYTES or result.bad_bytes > MAX_BAD_SHARE * lines + 10:
         raise ImportFailure(f"文件编码无法识别：不是 UTF-8 也不是 GB18030/GBK（{result.bad_bytes} 处无法解码）",
@@ -264,10 +266,15 @@ def transcode(source: bytes | Path, encoding: Encoding, out: Path, where: str) -
     return result
 
 
-def _transcode_once(source: bytes | Path, encoding: Encoding, out: Path, errors: str) -> Transcoded:
+def _transcode_once(source: bytes | Path, encoding: Encoding, out: Path, errors: str,
+                    facts: Facts | None) -> Transcoded:
     """One decoding attempt of transcode()."""
     decoder = codecs.getincrementaldecoder(encoding.codec)(errors)
-    scanner = Counter(digest=False)
+    # In ASCII-compatible encodings (GB18030, cp1252, UTF-8) quotes and line ends are the same bytes before
+    # and after: the source's counts hold for the copy unless NULs or CRs are repaired.
+    ascii_compatible = not encoding.codec.startswith("utf-16")
+    repair = facts is None or not ascii_compatible or facts.nuls or facts.lone_crs
+    scanner = Counter(digest=False) if repair else None
     bad = nuls = 0
     pending_cr = False
     skip = encoding.bom
@@ -279,27 +286,38 @@ def _transcode_once(source: bytes | Path, encoding: Encoding, out: Path, errors:
             text = decoder.decode(data, final=final)
             if errors == "replace":
                 bad += text.count("\ufffd")
-            if "\x00" in text:
-                nuls += text.count("\x00")
-                text = text.replace("\x00", "")
-            if "\r" in text:
-                # CR-only or mixed line ends: a CR not followed by LF ends a line.
-                if pending_cr and not text.startswith("\n"):
-                    text = "\n" + text
-                pending_cr = text.endswith("\r")
-                text = text.replace("\r\n", "\n").replace("\r", "\n")
-                if pending_cr:
-                    text = text[:-1]
-            elif pending_cr:
-                text = ("" if text.startswith("\n") else "\n") + text
-                pending_cr = False
+            if repair:
+                text, pending_cr, removed = _repair(text, pending_cr)
+                nuls += removed
             encoded = text.encode("utf-8")
-            scanner.feed(encoded)
+            if scanner is not None:
+                scanner.feed(encoded)
             fh.write(encoded)
         if pending_cr:
             scanner.feed(b"\n")
             fh.write(b"\n")
-    return Transcoded(scanner.finish(), bad, nuls, encoding)
+    counted = scanner.finish() if scanner is not None else replace(facts, sha256="", size=out.stat().st_size)
+    return Transcoded(counted, bad, nuls, encoding)
+
+
+def _repair(text: str, pending_cr: bool) -> tuple[str, bool, int]:
+    """NULs removed and CR line ends made LF in one decoded chunk; (text, chunk ended in a CR, NULs removed)."""
+    removed = 0
+    if "\x00" in text:
+        removed = text.count("\x00")
+        text = text.replace("\x00", "")
+    if "\r" in text:
+        # CR-only or mixed line ends: a CR not followed by LF ends a line.
+        if pending_cr and not text.startswith("\n"):
+            text = "\n" + text
+        pending_cr = text.endswith("\r")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        if pending_cr:
+            text = text[:-1]
+    elif pending_cr:
+        text = ("" if text.startswith("\n") else "\n") + text
+        pending_cr = False
+    return text, pending_cr, removed
 
 
 def _with_final(parts: Iterator[bytes]) -> Iterator[tuple[bytes, bool]]:

@@ -469,7 +469,7 @@ def _body_file(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:
 def _transcoded(ex: Export, tmp: Path) -> tuple[Path, enc.Facts]:
     """A repaired UTF-8 copy of the export (other encodings, NUL bytes, CR line ends, bad UTF-8)."""
     path = tmp / "utf8.csv"
-    result = enc.transcode(ex.source, ex.encoding_info, path, ex.name)
+    result = enc.transcode(ex.source, ex.encoding_info, path, ex.name, ex.facts)
     ex.encoding = result.encoding.label
     ex.bad_bytes = result.bad_bytes
     if result.nuls_removed:

@@ -196,14 +196,20 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
     errors = "".join(f" OR e_{p.column.name} IS NOT NULL" for p in plans if p.checked)
     flags = ("CASE " + " ".join(f"WHEN {f.condition} THEN '{f.flag}'" for f in table.quality_flags) + " END"
              if table.quality_flags else "NULL")
-    return (f"SELECT *, extra OR row_error IS NOT NULL OR bad_bytes{errors} AS bad, {_key_sql(table)} AS row_key, "
-            f"{flags} AS quality_flag, NULL::VARCHAR AS place_fill FROM ({layer2})")
+    return (f"SELECT *, extra OR row_error IS NOT NULL OR bad_bytes{errors} AS bad, {_hash_key_sql(table)} AS "
+            f"hash_key, {flags} AS quality_flag, NULL::VARCHAR AS place_fill FROM ({layer2})")
 
 
-def _key_sql(table: Table) -> str:
-    """The row key: the table's id, else a hash of every canonical value."""
+def _hash_key_sql(table: Table) -> str:
+    """The row key where the row's id does not give it: the table's key rule, else a hash of every canonical
+    value for rows without an id (rows with one are keyed by it in the view `staged`, not copied here)."""
     content = ", ".join(f"coalesce(CAST({c.name} AS VARCHAR), '\u2205')" for c in table.columns)
-    return table.key_sql or f"coalesce({table.key}, 'h:' || md5(concat_ws(chr(31), {content})))"
+    return table.key_sql or f"CASE WHEN {table.key} IS NULL THEN 'h:' || md5(concat_ws(chr(31), {content})) END"
+
+
+def _row_key_sql(table: Table) -> str:
+    """The row key over staged_t (aliased s): the id, else the stored hash key."""
+    return "s.hash_key" if table.key_sql else f"coalesce(s.{table.key}, s.hash_key)"
 
 
 def _sql_type(col: Column) -> str:
@@ -232,7 +238,7 @@ def _complete_places(con: duckdb.DuckDBPyConnection, table: Table, plans: list[C
         ) m
         WHERE staged_t.rowid = m.rid""")
     if table.key_sql is None:  # keys made from the content change with the completed places
-        con.execute(f"UPDATE staged_t SET row_key = {_key_sql(table)} "
+        con.execute(f"UPDATE staged_t SET hash_key = {_hash_key_sql(table)} "
                     f"WHERE place_fill = 'filled' AND {table.key} IS NULL")
 
 
@@ -281,7 +287,8 @@ def stage(con: duckdb.DuckDBPyConnection, match: TableMatch, options: ImportOpti
     records = con.execute("SELECT count(*) FROM staged_t").fetchall()[0][0]
     line, join = line_numbers(con, ex, b, records).split("|", 1) if b.lines_from_rowid else ("s.line", "")
     extra = f", CAST({line} AS BIGINT) AS line" if b.lines_from_rowid else ""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT s.*{extra} FROM staged_t s {join} WHERE NOT s.skip")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT s.*{extra}, {_row_key_sql(table)} AS row_key "
+                f"FROM staged_t s {join} WHERE NOT s.skip")
     _complete_places(con, table, plans)
     out = Staged()
     out.dates = _date_reports(con, dated)

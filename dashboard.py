@@ -5,7 +5,7 @@ import streamlit as st
 
 st.set_page_config(page_title="治理绩效看板 · Governance dashboard", page_icon="📊", layout="wide")
 
-from ui import state  # noqa: E402  (set_page_config must come first)
+from ui import state, style  # noqa: E402  (set_page_config must come first)
 from ui.i18n import t  # noqa: E402
 
 if "lang" not in st.session_state and st.query_params.get("lang") == "en":
@@ -22,5 +22,6 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+style.apply()
 st.session_state["scope"] = state.global_controls()
 page.run()

@@ -23,6 +23,12 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return neutralise(frame).to_csv(index=False).encode("utf-8-sig")
 
 
+def sheet_title(name: str) -> str:
+    """A name Excel accepts for a sheet: no / \\ : * ? [ ], no control characters, at most 31 characters."""
+    cleaned = "".join(" " if ch in '/\\:*?[]' or not ch.isprintable() else ch for ch in str(name)).strip(" '")
+    return (cleaned or "data")[:31]
+
+
 def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     """An .xlsx workbook with the frame on one sheet."""
     buffer = io.BytesIO()
@@ -33,5 +39,5 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
         elif isinstance(safe[col].dtype, pd.Int64Dtype):
             safe[col] = safe[col].astype("object").where(safe[col].notna(), None)
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, index=False, sheet_name=sheet[:31])
+        safe.to_excel(writer, index=False, sheet_name=sheet_title(sheet))
     return buffer.getvalue()

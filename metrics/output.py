@@ -9,19 +9,18 @@ import pandas as pd
 from .query import Query
 from .registry import DIRECTIONS, METRICS, REGISTRY, UNITS
 
-DECIMALS = {"ratio": 4, "days": 2, "hours": 1, "per_1k": 2}
-
-
 def rounded(frame: pd.DataFrame) -> pd.DataFrame:
-    """Values rounded for display: rates to 4 places, days to 2, hours to 1; counts stay integers."""
+    """Values rounded for the plain-text table: one place more than the pages show (rates as fractions to 4
+    places, days to 2, hours to 1); counts stay integers."""
     out = frame.copy()
     for col in out.columns:
         mid, _, suffix = col.partition("__")
         metric = REGISTRY.get(mid)
         if metric is None or suffix in ("num", "den"):
             continue
-        places = 4 if suffix == "change_rel" else DECIMALS.get(metric.unit)
-        if places is not None:
+        unit = UNITS[metric.unit]
+        places = 4 if suffix == "change_rel" else unit.decimals + (3 if unit.percent else 1)
+        if metric.unit != "count":
             out[col] = out[col].astype("Float64").round(places)
     return out
 
@@ -58,10 +57,11 @@ def _plain(value: object) -> object:
 def registry_frame() -> pd.DataFrame:
     """The registry as a table: one row per indicator with labels, unit, direction, rule and SQL."""
     return pd.DataFrame([{
-        "id": m.id, "zh": m.zh, "en": m.en, "unit": m.unit, "unit_zh": UNITS[m.unit][0],
+        "id": m.id, "zh": m.zh, "en": m.en, "unit": m.unit, "unit_zh": UNITS[m.unit].zh,
         "direction": m.direction, "direction_zh": DIRECTIONS[m.direction][0],
         "direction_en": DIRECTIONS[m.direction][1], "table": m.table,
         "kind": "per_1k" if m.per_1k else ("ratio" if m.is_ratio else "aggregate"),
-        "numerator": m.num or "", "denominator": m.den or "", "description_zh": m.desc_zh,
+        "numerator": m.num or "", "denominator": m.den or "", "numerator_zh": m.num_label[0],
+        "denominator_zh": m.den_label[0], "description_zh": m.desc_zh,
         "description_en": m.desc_en, "sql": m.sql, "groupings": ",".join(m.groupings),
     } for m in METRICS])

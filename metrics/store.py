@@ -127,6 +127,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         )
         """
     )
+    from . import summary  # the summary reads the registry, which the store does not otherwise need
+    summary.ensure(con)
 
 
 def history_table(name: str) -> str:

@@ -1,7 +1,8 @@
-"""Data for the dashboard views: KPIs, trends, rankings, hierarchy, thresholds, brand comparison.
+"""Data for the dashboard views: KPIs, maturity, trends, rankings, hierarchy, red lines, brand comparison.
 
-Every number here comes from the query layer; this module shapes it (ranks,
-normalises, joins labels) so that pages only render.
+Every number comes from the query layer, one SQL statement per view where it can (three at most); this
+module shapes it (ranks, normalises, joins labels) so that pages only render. A Scope carries the Period
+as picked (month, quarter, year, custom) and the data it holds, so partial periods compare like for like.
 """
 from __future__ import annotations
 
@@ -11,28 +12,49 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .periods import add_months, month_end
-from .query import Query, compare, compute
-from .registry import METRICS, REGISTRY, SOURCES
+from . import summary
+from .periods import Period, add_months, month_end
+from .query import Query, compute, compute_spans, with_changes
+from .registry import METRICS, REGISTRY
 
-# Red lines: a community below these in the period is listed (满意率 ≥ 85% as in hotline scorecards).
-THRESHOLDS = {"case_completion_rate": 0.90, "case_ontime_rate": 0.85, "case_satisfaction_rate": 0.85}
+# Red lines: a unit below these in the period is listed (满意率 ≥ 85% as in hotline scorecards). Completion
+# is judged on cases due only (应办结件办结率): cases still inside their deadline never put a unit on it.
+THRESHOLDS = {"case_due_completion_rate": 0.90, "case_ontime_rate": 0.85, "case_satisfaction_rate": 0.85}
 # Below this many cases (or wishes) in the denominator a unit is shown but not ranked.
 MIN_DENOMINATOR = 10
 SMALL_BASE_SOURCES = ("cases", "wishes")
 HEADLINE = [m.id for m in METRICS if m.headline]
+# Shown with the KPIs: how many of the period's cases are still inside their deadline.
+MATURITY = "cases_not_yet_due"
 
 
 @dataclass(frozen=True)
 class Scope:
-    """Where the view looks: a date range and optional district, street and community."""
+    """Where the view looks: a period and optional district, street and community."""
 
-    start: dt.date
-    end: dt.date
+    period: Period
     district: str | None = None
     street: str | None = None
     community: str | None = None
     today: dt.date | None = None
+
+    @property
+    def start(self) -> dt.date:
+        """First day the figures cover."""
+        return self.period.start
+
+    @property
+    def end(self) -> dt.date:
+        """Last day the figures cover (the last day with data in a partial period)."""
+        return self.period.effective_end
+
+    @property
+    def as_of(self) -> dt.datetime:
+        """When deadlines are judged: the end of the last day with data (statuses are as of then), or now."""
+        now = dt.datetime.combine(self.today, dt.datetime.now().time()) if self.today else dt.datetime.now()
+        if self.period.through is None:
+            return now
+        return min(now, dt.datetime.combine(self.period.through + dt.timedelta(days=1), dt.time()))
 
     def where(self) -> dict[str, list[str]]:
         """Place filters for the query layer."""
@@ -45,10 +67,15 @@ class Scope:
 
     def query(self, metrics: list[str], by: list[str] | None = None, **changes) -> Query:
         """A Query over this scope."""
-        q = Query(metrics, by or [], self.start, self.end, self.where(), self.today)
+        q = Query(list(metrics), by or [], self.start, self.end, self.where(), self.today, self.as_of)
         for key, value in changes.items():
             setattr(q, key, value)
         return q
+
+    def within(self, **places: str | None) -> "Scope":
+        """The same period over other places."""
+        return Scope(self.period, places.get("district"), places.get("street"), places.get("community"),
+                     self.today)
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
@@ -57,32 +84,18 @@ def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
 
 
 def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:
-    """First and last date that any fact row is dated by."""
-    parts = " UNION ALL ".join(f"SELECT min({s.time_column}) AS lo, max({s.time_column}) AS hi FROM {s.table}"
-                               for s in SOURCES.values())
-    lo, hi = con.execute(f"SELECT CAST(min(lo) AS DATE), CAST(max(hi) AS DATE) FROM ({parts})").fetchall()[0]
-    return lo, hi
+    """First and last date that any fact row is dated by (from the summary)."""
+    return summary.span(con)
 
 
 def months_with_data(con: duckdb.DuckDBPyConnection, until: dt.date | None = None) -> list[str]:
-    """Months (YYYY-MM) in which any fact row is dated, newest first; none after `until`'s month."""
-    parts = " UNION ".join(f"SELECT DISTINCT strftime({s.time_column}, '%Y-%m') AS m FROM {s.table} "
-                           f"WHERE {s.time_column} IS NOT NULL" for s in SOURCES.values())
-    last = (until or dt.date.max).strftime("%Y-%m")
-    return [r[0] for r in con.execute(f"SELECT m FROM ({parts}) WHERE m <= ? ORDER BY m DESC", [last]).fetchall()]
+    """Months (YYYY-MM) with data, newest first, none after until's month (from the summary)."""
+    return summary.months(con, until)
 
 
 def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every known district/street/community with its brand: the register plus places seen in facts."""
-    facts = " UNION ".join(f"SELECT district, street, community FROM {s.table}" for s in SOURCES.values())
-    return con.execute(
-        f"""
-        WITH seen AS ({facts} UNION SELECT district, street, community FROM communities)
-        SELECT s.district, s.street, s.community, c.brand, c.brand_method
-        FROM (SELECT DISTINCT * FROM seen WHERE community IS NOT NULL OR district IS NOT NULL) s
-        LEFT JOIN communities c ON c.community = s.community AND c.district IS NOT DISTINCT FROM s.district
-        ORDER BY s.district NULLS LAST, s.street NULLS LAST, s.community NULLS LAST
-        """).df()
+    """Every known district/street/community with its brand (from the summary)."""
+    return summary.places(con)
 
 
 def community_profile(con: duckdb.DuckDBPyConnection, district: str | None, community: str) -> dict:
@@ -95,24 +108,31 @@ def community_profile(con: duckdb.DuckDBPyConnection, district: str | None, comm
 
 
 def kpis(con: duckdb.DuckDBPyConnection, scope: Scope, metrics: list[str] | None = None) -> pd.DataFrame:
-    """One row per headline metric: value, previous period and last year with their changes."""
-    ids = metrics or HEADLINE
-    q = scope.query(ids)
-    prev, prev_period = compare(con, q, "previous")
-    year, year_period = compare(con, q, "year")
+    """One row per headline metric: value, previous span and the span a year before, with changes.
+
+    One statement for the three spans; attrs hold the spans and the maturity figure.
+    """
+    ids = list(metrics or HEADLINE)
+    q = scope.query(ids + ([MATURITY] if MATURITY not in ids else []))
+    spans = {"cur": (scope.start, scope.end), "prev": scope.period.previous(), "yoy": scope.period.year_before()}
+    both = compute_spans(con, q, spans)
+    measured = [REGISTRY[m] for m in q.metrics]
+    prev = with_changes(both, q, measured, "prev")
+    year = with_changes(both, q, measured, "yoy")
     rows = []
     for mid in ids:
         m = REGISTRY[mid]
-        rows.append({
-            "id": mid, "zh": m.zh, "en": m.en, "unit": m.unit, "direction": m.direction,
-            "value": prev[mid].iloc[0], "previous": prev[f"{mid}__base"].iloc[0],
-            "change": prev[f"{mid}__change"].iloc[0], "change_rel": prev[f"{mid}__change_rel"].iloc[0],
-            "last_year": year[f"{mid}__base"].iloc[0], "yoy_change": year[f"{mid}__change"].iloc[0],
-            "yoy_change_rel": year[f"{mid}__change_rel"].iloc[0],
-        })
+        row = {"id": mid, "zh": m.zh, "en": m.en, "unit": m.unit, "direction": m.direction,
+               "value": prev[mid].iloc[0], "previous": prev[f"{mid}__base"].iloc[0],
+               "change": prev[f"{mid}__change"].iloc[0], "change_rel": prev[f"{mid}__change_rel"].iloc[0],
+               "last_year": year[f"{mid}__base"].iloc[0], "yoy_change": year[f"{mid}__change"].iloc[0],
+               "yoy_change_rel": year[f"{mid}__change_rel"].iloc[0]}
+        if m.is_ratio:
+            row.update(num=prev[f"{mid}__num"].iloc[0], den=prev[f"{mid}__den"].iloc[0])
+        rows.append(row)
     frame = pd.DataFrame(rows)
-    frame.attrs["previous_period"] = prev_period
-    frame.attrs["year_period"] = year_period
+    frame.attrs.update(previous_period=spans["prev"], year_period=spans["yoy"],
+                       not_yet_due=int(prev[MATURITY].iloc[0] or 0))
     return frame
 
 
@@ -130,8 +150,11 @@ def ranking(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str, level: st
     """Units at level ranked on metric: ties share a rank; units with a small base are listed unranked."""
     m = REGISTRY[metric]
     # Streets and communities are named within their district: two 新村社区 are two units.
-    by = [level] if level in ("district", "brand") else ["district", level]
-    frame, _ = compare(con, scope.query([metric], by), "previous")
+    by = [level] if level in ("district", "brand") else (["district", level] if level == "street"
+                                                         else ["district", "street", level])
+    q = scope.query([metric], by)
+    both = compute_spans(con, q, {"cur": (scope.start, scope.end), "prev": scope.period.previous()})
+    frame = with_changes(both, q, [m], "prev")
     frame = frame[frame[level].notna()].copy()
     if m.is_ratio and not m.per_1k and m.table in SMALL_BASE_SOURCES:
         frame["small"] = frame[f"{metric}__den"].fillna(0) < min_denominator
@@ -143,14 +166,18 @@ def ranking(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str, level: st
     keys = rankable[metric].astype("float64").round(6)
     frame["rank"] = keys.rank(method="min", ascending=ascending).astype("Int64")
     frame = frame.sort_values(["rank", metric], ascending=[True, ascending], na_position="last", kind="stable")
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    # The scope as a whole: the reference the units are drawn against (a second statement).
+    whole = compute(con, scope.query([metric]))
+    frame.attrs["total"] = None if whole.empty or pd.isna(whole[metric].iloc[0]) else float(whole[metric].iloc[0])
+    return frame
 
 
 def hierarchy(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str) -> pd.DataFrame:
     """Tiles for district → street → community: id, parent, label, size (cases received) and the metric.
 
     Every level's value is computed by the query layer for that level (sums of numerators and
-    denominators), never averaged from the tiles below it.
+    denominators), never averaged from the tiles below it. Three statements, one per level.
     """
     ids = [metric] if metric == "cases_received" else [metric, "cases_received"]
     levels = [["district"], ["district", "street"], ["district", "street", "community"]]
@@ -160,47 +187,53 @@ def hierarchy(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str) -> pd.D
         for rec in frame.to_dict("records"):
             names = ["（未填）" if pd.isna(rec[g]) else str(rec[g]) for g in by]
             rows.append({"id": "/".join(names), "parent": "/".join(names[:-1]), "label": names[-1],
-                         "level": by[-1], "value": rec[metric],
+                         "level": by[-1], "district": names[0], "street": names[1] if len(by) > 1 else None,
+                         "community": names[2] if len(by) > 2 else None, "value": rec[metric],
                          "size": int(rec["cases_received"]) if len(by) == 3 else 0})
-    return pd.DataFrame(rows, columns=["id", "parent", "label", "level", "value", "size"])
+    return pd.DataFrame(rows, columns=["id", "parent", "label", "level", "district", "street", "community", "value",
+                                       "size"])
 
 
 def below_thresholds(con: duckdb.DuckDBPyConnection, scope: Scope,
                      thresholds: dict[str, float] | None = None) -> pd.DataFrame:
-    """Communities whose rate is under a red line in the period, with the gap."""
+    """Communities whose rate is under a red line in the period, with the gap; small bases are not judged."""
     limits = thresholds or THRESHOLDS
     frame = compute(con, scope.query(list(limits), ["district", "street", "community"]))
     rows = []
     for rec in frame.to_dict("records"):
         for mid, limit in limits.items():
-            value = rec[mid]
-            if value is not None and not pd.isna(value) and value < limit:
-                rows.append({"district": rec["district"], "street": rec["street"], "community": rec["community"],
-                             "metric": mid, "zh": REGISTRY[mid].zh, "en": REGISTRY[mid].en, "value": value,
-                             "threshold": limit, "gap": value - limit, "num": rec[f"{mid}__num"],
-                             "den": rec[f"{mid}__den"]})
+            value, den = rec[mid], rec[f"{mid}__den"]
+            if value is None or pd.isna(value) or value >= limit or (den or 0) < MIN_DENOMINATOR:
+                continue
+            rows.append({"district": rec["district"], "street": rec["street"], "community": rec["community"],
+                         "metric": mid, "zh": REGISTRY[mid].zh, "en": REGISTRY[mid].en, "value": value,
+                         "threshold": limit, "gap": value - limit, "num": rec[f"{mid}__num"], "den": den})
     columns = ["district", "street", "community", "metric", "zh", "en", "value", "threshold", "gap", "num", "den"]
     return pd.DataFrame(rows, columns=columns).sort_values("gap", kind="stable").reset_index(drop=True)
 
 
 def peer_ranks(con: duckdb.DuckDBPyConnection, scope: Scope, community: str, metrics: list[str]) -> pd.DataFrame:
-    """For each metric: the community's value, its rank among the district's communities, and the peers' count."""
-    peers = Scope(scope.start, scope.end, scope.district, None, None, scope.today)
+    """For each metric: the community's value, its rank among the district's communities, and how many are
+    ranked. One statement for every metric of every community in the district."""
+    frame = compute(con, scope.within(district=scope.district).query(list(metrics), ["community"]))
     rows = []
     for mid in metrics:
-        ranked = ranking(con, peers, mid, "community")
-        mine = ranked[ranked["community"] == community]
-        value = mine[mid].iloc[0] if not mine.empty else None
-        rank = mine["rank"].iloc[0] if not mine.empty else None
-        rows.append({"id": mid, "zh": REGISTRY[mid].zh, "en": REGISTRY[mid].en, "unit": REGISTRY[mid].unit,
-                     "direction": REGISTRY[mid].direction, "value": value, "rank": rank,
-                     "peers": int(ranked["rank"].notna().sum())})
+        m = REGISTRY[mid]
+        small = (frame[f"{mid}__den"].fillna(0) < MIN_DENOMINATOR) if (
+            m.is_ratio and not m.per_1k and m.table in SMALL_BASE_SOURCES) else pd.Series(False, index=frame.index)
+        ok = frame[mid].notna() & ~small & frame["community"].notna()
+        ranks = frame.loc[ok, mid].astype("float64").round(6).rank(method="min", ascending=m.direction == "lower")
+        mine = frame.index[frame["community"] == community]
+        value = frame.loc[mine[0], mid] if len(mine) else None
+        rank = ranks.get(mine[0]) if len(mine) else None
+        rows.append({"id": mid, "zh": m.zh, "en": m.en, "unit": m.unit, "direction": m.direction, "value": value,
+                     "rank": None if rank is None or pd.isna(rank) else int(rank), "peers": int(ok.sum())})
     return pd.DataFrame(rows)
 
 
 def breakdown(con: duckdb.DuckDBPyConnection, scope: Scope, metrics: list[str], by: str) -> pd.DataFrame:
     """metrics grouped by one dimension within the scope, largest first by the first metric."""
-    frame = compute(con, scope.query(metrics, [by]))
+    frame = compute(con, scope.query(list(metrics), [by]))
     return frame.sort_values(metrics[0], ascending=False, kind="stable", na_position="last").reset_index(drop=True)
 
 
@@ -215,17 +248,18 @@ def wish_funnel(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     })
 
 
-def compare_units(con: duckdb.DuckDBPyConnection, scope: Scope, communities: list[tuple[str | None, str]],
-                  metrics: list[str]) -> pd.DataFrame:
-    """Selected communities side by side, plus their districts' averages (whole-district figures)."""
+def compare_units(con: duckdb.DuckDBPyConnection, scope: Scope, communities: tuple[tuple[str | None, str], ...],
+                  metrics: tuple[str, ...]) -> pd.DataFrame:
+    """Selected communities side by side, plus their districts as a whole (two statements)."""
     metrics = list(metrics)
-    whole = compute(con, Query(metrics, ["district", "community"], scope.start, scope.end, {}, scope.today))
-    wanted = set(communities)
-    mine = whole[[(d if not pd.isna(d) else None, c) in wanted for d, c in zip(whole["district"],
-                                                                             whole["community"])]].copy()
-    mine["kind"] = "community"
     districts = sorted({d for d, _ in communities if d})
-    avg = compute(con, Query(metrics, ["district"], scope.start, scope.end, {"district": districts}, scope.today)) \
+    names = sorted({c for _, c in communities})
+    whole = compute(con, scope.within().query(metrics, ["district", "community"], where={"community": names}))
+    wanted = set(communities)
+    mine = whole[[(d if not pd.isna(d) else None, c) in wanted
+                  for d, c in zip(whole["district"], whole["community"])]].copy()
+    mine["kind"] = "community"
+    avg = compute(con, scope.within().query(metrics, ["district"], where={"district": districts})) \
         if districts else whole.iloc[0:0]
     avg = avg.assign(community=[f"{d}（全区）" for d in avg["district"]], kind="district")
     frame = pd.concat([mine, avg], ignore_index=True)
@@ -258,8 +292,7 @@ def normalised(frame: pd.DataFrame, metrics: list[str], reference: pd.DataFrame)
     return out
 
 
-def peer_reference(con: duckdb.DuckDBPyConnection, scope: Scope, metrics: list[str]) -> pd.DataFrame:
+def peer_reference(con: duckdb.DuckDBPyConnection, scope: Scope, metrics: tuple[str, ...]) -> pd.DataFrame:
     """Every community's values in the period: the reference for normalising radar scores."""
-    metrics = list(metrics)
-    return compute(con, Query(metrics, ["district", "community"], scope.start, scope.end, {}, scope.today))
+    return compute(con, scope.within().query(list(metrics), ["district", "community"]))
 

@@ -1,66 +1,68 @@
-"""社区 Community view: profile, every indicator with trend and rank, categories, teams, wish funnel."""
+"""社区 Community: why it stands where it does, its profile, every indicator with its rank in the district,
+the trend beside the district, completion by category and handling unit, teams and the wish funnel."""
 from __future__ import annotations
 
 import streamlit as st
 
 from metrics.registry import METRICS
-from ui import charts, state, widgets
-from ui.i18n import label, t
+from metrics.views import THRESHOLDS
+from ui import charts, data, state, widgets
+from ui import format as fmt
+from ui.i18n import pair, t
 
 scope = state.page_scope(t("community_view"), need="community")
+for sentence in data.explain(scope, "community"):
+    st.markdown(f"- {widgets.plain(t(sentence.zh, sentence.en))}")
 
-profile = state.view("community_profile", scope.district, scope.community)
-st.header(widgets.plain(scope.community))
+profile = data.community_profile(scope.district, scope.community)
 if profile:
-    st.caption(" · ".join(widgets.plain(p) for p in (profile.get("district"), profile.get("street")) if p))
-    st.markdown(f"**{t('brand')}**：{widgets.plain(profile.get('brand') or '—')}")
-    if profile.get("brand_method"):
-        st.markdown(f"**{t('brand_method')}**：{widgets.plain(profile['brand_method'])}")
+    brand = widgets.plain(profile.get("brand") or "—")
+    method = f" · {widgets.plain(profile['brand_method'])}" if profile.get("brand_method") else ""
+    st.markdown(f"**{t('brand')}**：{brand}{method}")
     cols = st.columns(5)
     for col, key in zip(cols, ("population", "households", "party_members", "grids", "grid_workers")):
-        col.metric(t(key), widgets.fmt_count(profile.get(key)))
+        col.metric(t(key), fmt.count(profile.get(key)))
 else:
     st.warning(t("not_registered"))
 
-ranks = state.view("peer_ranks", scope, scope.community, [m.id for m in METRICS])
+ranks = data.peer_ranks(scope, scope.community, tuple(m.id for m in METRICS))
 st.subheader(t("all_indicators"))
-shown = ranks.copy()
-shown["indicator"] = [label(z, e) for z, e in zip(ranks["zh"], ranks["en"])]
-shown["value"] = [widgets.fmt(m, v) for m, v in zip(ranks["id"], ranks["value"])]
-shown["rank"] = [widgets.fmt_rank(r, p) for r, p in zip(ranks["rank"], ranks["peers"])]
-shown = shown[["indicator", "value", "rank"]]
-shown.columns = [t("indicator"), t("value"), f"{t('rank')}（{label('同区', 'in district')}）"]
+shown = ranks.assign(indicator=[pair((z, e)) for z, e in zip(ranks["zh"], ranks["en"])],
+                     shown=[fmt.fmt(m, v) for m, v in zip(ranks["id"], ranks["value"])],
+                     place=[fmt.rank(r, p) for r, p in zip(ranks["rank"], ranks["peers"])])
+shown = shown[["indicator", "shown", "place"]]
+shown.columns = [t("indicator"), t("value"), f"{t('rank')}（{t('同区', 'in district')}）"]
 st.dataframe(shown, hide_index=True, width="stretch")
 widgets.downloads(ranks, f"community_{scope.community}")
 
-metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_completion_rate")
-trend = state.view("trend", scope, metric, 12, None)
-st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {charts.metric_title(metric)}"), key="trend")
+metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_due_completion_rate")
+trend = data.trend(scope, metric, 12, None)
+district = data.trend(scope.within(district=scope.district), metric, 12, None)
+st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", None, district,
+                            scope.district or t("city")), key="trend")
 
 st.subheader(t("why"))
-case_metrics = ["cases_received", "case_completion_rate", "case_ontime_rate", "case_satisfaction_rate",
-                "cases_open_overdue"]
+rate = "case_due_completion_rate"
+case_metrics = ("cases_received", rate, "case_ontime_rate", "case_satisfaction_rate", "cases_open_overdue")
 c1, c2 = st.columns(2)
+categories = data.breakdown(scope, case_metrics, "category")
+handlers = data.breakdown(scope, case_metrics, "handler")
 with c1:
-    categories = state.view("breakdown", scope, case_metrics, "category")
-    st.plotly_chart(charts.bar(categories, "category", "case_completion_rate",
-                               f"{t('by_category')} · {charts.metric_title('case_completion_rate')}"), key="cat")
+    st.plotly_chart(charts.bars(categories, "category", rate, f"{t('by_category')} · {fmt.title(rate)}",
+                                None, THRESHOLDS[rate]), key="cat")
 with c2:
-    handlers = state.view("breakdown", scope, case_metrics, "handler")
-    st.plotly_chart(charts.bar(handlers, "handler", "case_completion_rate",
-                               f"{label('按承办单位', 'By handling unit')} · "
-                               f"{charts.metric_title('case_completion_rate')}"), key="handler")
-widgets.table(categories, case_metrics, f"community_categories_{scope.community}")
-widgets.table(handlers, case_metrics, f"community_handlers_{scope.community}")
+    st.plotly_chart(charts.bars(handlers, "handler", rate, f"{t('by_handler')} · {fmt.title(rate)}",
+                                None, THRESHOLDS[rate]), key="handler")
+widgets.table(categories, list(case_metrics), f"community_categories_{scope.community}")
+widgets.table(handlers, list(case_metrics), f"community_handlers_{scope.community}")
 
 c3, c4 = st.columns(2)
 with c3:
-    teams = state.view("breakdown", scope, ["volunteer_hours", "volunteer_activities"], "team")
+    teams = data.breakdown(scope, ("volunteer_hours", "volunteer_activities"), "team")
     teams = teams[teams["team"].notna()]
     if teams.empty:
-        st.caption(label("本期没有志愿服务记录。", "No volunteer activity in this period."))
+        st.caption(t("本期没有志愿服务记录。", "No volunteer activity in this period."))
     else:
-        st.plotly_chart(charts.bar(teams, "team", "volunteer_hours", t("teams")), key="teams")
+        st.plotly_chart(charts.bars(teams, "team", "volunteer_hours", t("teams")), key="teams")
 with c4:
-    funnel = state.view("wish_funnel", scope)
-    st.plotly_chart(charts.funnel(funnel, t("wish_funnel")), key="funnel")
+    st.plotly_chart(charts.funnel(data.wish_funnel(scope), t("wish_funnel")), key="funnel")

@@ -1,34 +1,32 @@
-"""指标说明 Metric dictionary: every indicator's label, unit, direction, rule and SQL, from the registry."""
+"""指标说明 Metric dictionary: every indicator's meaning in words first, its unit and direction; the exact
+rules (SQL) folded away for those who need them. All from the registry."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from metrics.output import registry_frame
-from metrics.registry import DIRECTIONS, METRICS, SOURCES, UNITS
+from metrics.registry import DIRECTIONS, METRICS, SOURCES
 from ui import state, widgets
-from ui.i18n import label, lang, t
+from ui import format as fmt
+from ui.i18n import pair, t
 
 state.require_router()
-st.title(t("dictionary"))
-st.caption(label("所有页面、导出和命令行的数字都来自下表的同一套定义（metrics/registry.py）。",
-                 "Every figure on every page, export and CLI comes from these definitions (metrics/registry.py)."))
-frame = registry_frame()
-shown = frame[["id", "zh", "en", "unit_zh", "direction_zh" if lang() == "zh" else "direction_en", "table"]]
-shown.columns = ["id", "中文名", "English", label("单位", "Unit"), label("方向", "Direction"), label("数据表", "Table")]
-st.dataframe(shown, hide_index=True, width="stretch")
-widgets.downloads(frame, "metric_dictionary")
+st.caption(t("指标说明", "Metric dictionary"))
+st.title(t("指标口径", "What each figure means"))
+st.caption(t("每个页面、下载、命令行与简报上的数字都按下表的同一套定义计算。",
+             "Every figure on every page, download, command and briefing is computed by these definitions."))
+rows = [{t("指标", "Indicator"): pair((m.zh, m.en)), t("单位", "Unit"): fmt.suffix(m.id) or "%",
+         t("方向", "Direction"): pair(DIRECTIONS[m.direction]), t("怎么算", "How it is counted"): pair((m.desc_zh,
+                                                                                                     m.desc_en)),
+         t("按什么日期归期", "Dated by"): t(SOURCES[m.table].zh_time, SOURCES[m.table].time_column)}
+        for m in METRICS]
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", row_height=64)
+widgets.downloads(registry_frame(), "metric_dictionary")
 
-for m in METRICS:
-    with st.expander(f"{label(m.zh, m.en)} · `{m.id}`"):
-        st.markdown(f"**{label('口径', 'Rule')}**：{label(m.desc_zh, m.desc_en)}")
-        st.markdown(f"**{label('单位', 'Unit')}**：{UNITS[m.unit][0]} ({UNITS[m.unit][1]}) · "
-                    f"**{label('方向', 'Direction')}**：{label(*DIRECTIONS[m.direction])} · "
-                    f"**{label('归期字段', 'Dated by')}**：`{SOURCES[m.table].time_column}`（{SOURCES[m.table].zh_time}）")
+with st.expander(t("技术口径（SQL，供核对）", "Exact rules (SQL, for checking)")):
+    for m in METRICS:
+        st.markdown(f"**{pair((m.zh, m.en))}** · `{m.id}`")
         if m.is_ratio and not m.per_1k:
-            st.markdown(f"**{label('分子', 'Numerator')}**")
-            st.code(m.num, language="sql")
-            st.markdown(f"**{label('分母', 'Denominator')}**")
-            st.code(m.den, language="sql")
-        st.markdown("**SQL**")
+            st.caption(f"{pair(m.num_label)} ÷ {pair(m.den_label)}")
         st.code(m.sql, language="sql")
-        st.caption(label("可用分组：", "Groupings: ") + ", ".join(m.groupings))

@@ -1,59 +1,72 @@
-"""区/街道 District view: streets and communities side by side, categories, channels, handlers, teams."""
+"""区/街道 District (or street): why it stands where it does, its streets and communities side by side,
+cases by category, channel and handling unit, volunteer hours by team."""
 from __future__ import annotations
 
 import streamlit as st
 
 from metrics.registry import METRICS
-from ui import charts, state, widgets
-from ui.i18n import label, t
+from metrics.views import THRESHOLDS
+from ui import charts, data, nav, state, widgets
+from ui import format as fmt
+from ui.i18n import t
 
 scope = state.page_scope(t("district_view"), need="district")
-st.caption(" · ".join(widgets.plain(p) for p in (scope.district, scope.street) if p))
+level = "street" if scope.street else "district"
+for sentence in data.explain(scope, level):
+    st.markdown(f"- {widgets.plain(t(sentence.zh, sentence.en))}")
 
-metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_completion_rate")
-level = "community" if scope.street else "street"
-units = state.view("ranking", scope, metric, level)
+metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_due_completion_rate")
+threshold = THRESHOLDS.get(metric)
+unit_level = "community" if scope.street else "street"
+units = data.ranking(scope, metric, unit_level)
 if units.empty:
     state.no_data_message()
     st.stop()
-
+reference, name = units.attrs.get("total"), nav.place_name(scope)
+places = [p for p in ("district", "street", "community") if p in units.columns]
 st.subheader(t("units_side_by_side"))
+st.caption(t("open_unit"))
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.bar(units, level, metric, f"{t(level)} · {charts.metric_title(metric)}"), key="units")
+    fig = charts.bars(units, unit_level, metric, f"{t(unit_level)} · {fmt.title(metric)}", reference, threshold, name,
+                      places)
+    nav.follow(st.plotly_chart(fig, key="units", on_select="rerun", selection_mode="points"), unit_level)
+communities = units if unit_level == "community" else data.ranking(scope, metric, "community")
 with right:
-    communities = state.view("ranking", scope, metric, "community")
-    st.plotly_chart(charts.bar(communities, "community", metric,
-                               f"{t('community')} · {charts.metric_title(metric)}"), key="communities")
-columns = ["rank", "community", metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
-                                           if c in communities.columns]
-widgets.table(communities[columns], [metric], f"district_{metric}")
+    fig = charts.bars(communities, "community", metric, f"{t('community')} · {fmt.title(metric)}", reference,
+                      threshold, name, ["district", "street", "community"])
+    nav.follow(st.plotly_chart(fig, key="communities", on_select="rerun", selection_mode="points"), "community")
+columns = ["rank", "street", "community", metric] + [c for c in (f"{metric}__num", f"{metric}__den",
+                                                                  f"{metric}__change") if c in communities.columns]
+nav.follow_row(widgets.table(communities[columns], [metric], f"district_{metric}", select=True), communities,
+               "community")
 
-case_metrics = ["cases_received", "case_completion_rate", "case_ontime_rate", "case_satisfaction_rate"]
+case_metrics = ("cases_received", "case_due_completion_rate", "case_ontime_rate", "case_satisfaction_rate")
+rate = "case_due_completion_rate"
+categories = data.breakdown(scope, case_metrics, "category")
 c1, c2 = st.columns(2)
-categories = state.view("breakdown", scope, case_metrics, "category")
-channels = state.view("breakdown", scope, case_metrics, "channel")
 with c1:
-    st.plotly_chart(charts.pie(categories, "category", "cases_received",
-                               f"{t('by_category')} · {charts.metric_title('cases_received')}"), key="cat")
+    st.plotly_chart(charts.bars(categories, "category", rate, f"{t('by_category')} · {fmt.title(rate)}",
+                                reference if metric == rate else None, THRESHOLDS[rate], name), key="cat")
 with c2:
+    channels = data.breakdown(scope, case_metrics, "channel")
     st.plotly_chart(charts.pie(channels, "channel", "cases_received",
-                               f"{t('by_channel')} · {charts.metric_title('cases_received')}"), key="chan")
-with st.expander(label("按事件类型明细", "Category details")):
-    widgets.table(categories, case_metrics, "district_categories")
+                               f"{t('by_channel')} · {fmt.title('cases_received')}"), key="chan")
+with st.expander(t("按事件类型明细", "Category details")):
+    widgets.table(categories, list(case_metrics), "district_categories")
 
 st.subheader(t("handlers"))
-handlers = state.view("breakdown", scope, case_metrics, "handler")
+handlers = data.breakdown(scope, case_metrics, "handler")
 handlers = handlers[handlers["handler"].notna()]
 if not handlers.empty:
-    st.plotly_chart(charts.scatter_handlers(handlers, t("handlers")), key="handlers")
-    widgets.table(handlers, case_metrics, "district_handlers")
+    st.plotly_chart(charts.scatter_handlers(handlers, t("handlers"), THRESHOLDS), key="handlers")
+    widgets.table(handlers, list(case_metrics), "district_handlers")
 
 st.subheader(t("teams"))
-teams = state.view("breakdown", scope, ["volunteer_hours", "volunteer_activities", "volunteer_beneficiaries"], "team")
+teams = data.breakdown(scope, ("volunteer_hours", "volunteer_activities", "volunteer_beneficiaries"), "team")
 teams = teams[teams["team"].notna()].head(20)
 if teams.empty:
-    st.caption(label("本期没有志愿服务记录。", "No volunteer activity in this period."))
+    st.caption(t("本期没有志愿服务记录。", "No volunteer activity in this period."))
 else:
-    st.plotly_chart(charts.bar(teams, "team", "volunteer_hours", f"{t('teams')}（{label('前 20', 'top 20')}）"),
+    st.plotly_chart(charts.bars(teams, "team", "volunteer_hours", f"{t('teams')}（{t('前 20', 'top 20')}）"),
                     key="teams")

@@ -1,70 +1,87 @@
-"""总览 Overview: headline KPIs, monthly trend, ranking, hierarchy and units below the red line."""
+"""总览 Overview: headline figures with their maturity, trend, 红黑榜, full ranking, the map of places and
+the units below a red line. Every bar, tile and ranking row opens its unit."""
 from __future__ import annotations
 
 import streamlit as st
 
 from metrics.registry import METRICS
-from metrics.views import MIN_DENOMINATOR
-from ui import charts, state, widgets
-from ui.i18n import label, t
+from metrics.views import MIN_DENOMINATOR, THRESHOLDS
+from ui import charts, data, nav, state, widgets
+from ui import format as fmt
+from ui.i18n import lang, t
 
 scope = state.page_scope(t("overview"))
-
-kpis = state.view("kpis", scope)
+kpis = data.kpis(scope)
 if kpis["value"].isna().all() or (kpis["value"].fillna(0) == 0).all():
     state.no_data_message()
     st.stop()
-widgets.kpi_cards(kpis)
+period = scope.period
+not_due = kpis.attrs["not_yet_due"]
+if not_due:
+    st.info(t("maturing", period=period.label(lang()), n=f"{not_due:,}"), icon=":material/hourglass_top:")
+compared = dict(prev=period.span_label(period.previous(), lang()), yoy=period.span_label(period.year_before(), lang()))
+st.caption(t("partial", period=period.label(lang()), through=period.effective_end.isoformat(), **compared)
+           if period.partial else t("compared", **compared))
+widgets.kpi_cards(kpis, maturing={"case_completion_rate"} if not_due else set())
 
 ids = [m.id for m in METRICS]
 left, right = st.columns(2)
-metric = widgets.metric_picker(t("indicator"), ids, "metric", "case_completion_rate", where=left)
-level = state.page_choice(t("level"), ["community", "street", "district"], "level", "community",
-                          format_func=t, where=right)
+metric = widgets.metric_picker(t("indicator"), ids, "metric", "case_due_completion_rate", where=left)
+levels = ["community", "street", "district"]
+level = state.page_choice(t("level"), levels, "level", "community", format_func=t, where=right)
+threshold = THRESHOLDS.get(metric)
 
 trend_by = "district" if not scope.district else ("street" if not scope.street else None)
-trend = state.view("trend", scope, metric, 12, trend_by)
-st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {charts.metric_title(metric)}", trend_by),
+trend = data.trend(scope, metric, 12, trend_by)
+whole = data.trend(scope.within(), metric, 12, None) if scope.district else None
+st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", trend_by, whole, t("city")),
                 key="trend")
 
-ranked = state.view("ranking", scope, metric, level)
+ranked = data.ranking(scope, metric, level)
 if ranked.empty:
     state.no_data_message()
-else:
-    rankable = ranked[ranked["rank"].notna()]
-    n = min(10, len(rankable))
-    top, bottom = st.columns(2)
-    with top:
-        st.plotly_chart(charts.bar(rankable.head(n), level, metric, f"{t('top_n', n=n)} · {charts.metric_title(metric)}"),
-                        key="top")
-    with bottom:
-        st.plotly_chart(charts.bar(rankable.tail(n).iloc[::-1], level, metric,
-                                   f"{t('bottom_n', n=n)} · {charts.metric_title(metric)}"), key="bottom")
-    st.subheader(f"{t('ranking')} · {label('按', 'by ')}{t(level)}")
-    st.caption(label(f"相同数值排名相同；比率类指标分母少于 {MIN_DENOMINATOR} 的单位不参与排名。",
-                     f"Equal values share a rank; units with a rate base under {MIN_DENOMINATOR} "
-                     "are listed but not ranked."))
-    columns = ["rank", *(["district"] if level != "district" else []), level, metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
-                                         if c in ranked.columns]
-    widgets.table(ranked[columns], [metric], f"ranking_{metric}_{level}")
+    st.stop()
+rankable = ranked[ranked["rank"].notna()]
+reference = ranked.attrs.get("total")
+places = [p for p in ("district", "street", "community") if p in ranked.columns]
+# Top and bottom lists never show the same unit twice: with few units each takes half.
+n = min(10, max(1, len(rankable) // 2))
+st.caption(t("open_unit"))
+top, bottom = st.columns(2)
+for where, part, name, key in ((top, rankable.head(n), t("top_n", n=n), "top"),
+                               (bottom, rankable.tail(n).iloc[::-1], t("bottom_n", n=n), "bottom")):
+    with where:
+        fig = charts.bars(part, level, metric, f"{name} · {fmt.title(metric)}", reference, threshold,
+                          nav.place_name(scope), places)
+        nav.follow(st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points"), level)
+
+st.subheader(f"{t('ranking')} · {t('按', 'by ')}{t(level)}")
+st.caption(t(f"相同数值排名相同；比率类指标分母少于 {MIN_DENOMINATOR} 的单位不参与排名。",
+             f"Equal values share a rank; units with a rate base under {MIN_DENOMINATOR} are listed but not ranked."))
+columns = ["rank", *places, metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
+                                      if c in ranked.columns]
+nav.follow_row(widgets.table(ranked[columns], [metric], f"ranking_{metric}_{level}", select=True), ranked, level)
 
 st.subheader(t("hierarchy"))
-tree = state.view("hierarchy", scope, metric)
+tree = data.hierarchy(scope, metric)
 if not tree.empty:
-    st.plotly_chart(charts.treemap(tree, metric, f"{t('hierarchy')} · {charts.metric_title(metric)}"),
-                    key="treemap")
+    fig = charts.treemap(tree, metric, f"{t('hierarchy')} · {fmt.title(metric)}", threshold)
+    event = st.plotly_chart(fig, key="treemap", on_select="rerun", selection_mode="points")
+    nav.follow(event, "community")
 
 st.subheader(t("below"))
-below = state.view("below_thresholds", scope)
+below = data.below_thresholds(scope)
 if below.empty:
     st.success(t("none_below"))
 else:
-    shown = below.rename(columns={"value": "__value"})
-    shown["indicator"] = [label(z, e) for z, e in zip(below["zh"], below["en"])]
-    shown["value"] = [widgets.fmt(m, v) for m, v in zip(below["metric"], below["value"])]
-    shown["threshold"] = [widgets.fmt(m, v) for m, v in zip(below["metric"], below["threshold"])]
-    shown = shown[["district", "street", "community", "indicator", "value", "threshold", "num", "den"]]
+    shown = below.assign(indicator=[t(z, e) for z, e in zip(below["zh"], below["en"])],
+                         shown=[fmt.number(m, v) for m, v in zip(below["metric"], below["value"])],
+                         line=[fmt.number(m, v) for m, v in zip(below["metric"], below["threshold"])],
+                         parts=[fmt.parts(m, a, b) for m, a, b in zip(below["metric"], below["num"], below["den"])])
+    shown = shown[["district", "street", "community", "indicator", "shown", "line", "parts"]]
     shown.columns = [t("district"), t("street"), t("community"), t("indicator"), t("value"), t("threshold"),
-                     t("numerator"), t("denominator")]
-    st.dataframe(shown, hide_index=True, width="stretch")
+                     t("构成", "Parts")]
+    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                         key="below")
+    nav.follow_row(event, below, "community")
     widgets.downloads(below, "below_red_line")

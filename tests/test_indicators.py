@@ -235,7 +235,8 @@ def test_same_named_communities_in_two_districts_rank_as_two_units(tmp_path):
     rows_ = "".join(f"{d}{i},{d},新村社区,2026-03-0{i % 9 + 1},{'已办结' if i % 2 else '处理中'}\n"
                     for d in ("甲区", "乙区") for i in range(1, 13))
     load(con, write(tmp_path, "c.csv", "事件编号,区县,社区,上报时间,办理状态\n" + rows_))
-    scope = views.Scope(dt.date(2026, 3, 1), dt.date(2026, 3, 31), today=dt.date(2026, 11, 21))
+    from metrics.periods import Period
+    scope = views.Scope(Period("month", dt.date(2026, 3, 1), dt.date(2026, 3, 31)), today=dt.date(2026, 11, 21))
     ranked = views.ranking(con, scope, "cases_received", "community")
     assert sorted(zip(ranked["district"], ranked["cases_received"])) == [("乙区", 12), ("甲区", 12)]
     assert list(ranked["rank"]) == [1, 1]               # equal values share a rank

@@ -23,7 +23,7 @@ from metrics.importer.values import CANONICAL_WORDS
 from metrics.schema import TABLES
 
 from . import state
-from .i18n import label
+from .i18n import t
 from .widgets import plain
 
 SKIP = "(不导入)"
@@ -47,13 +47,13 @@ class Upload:
 
 def table_title(name: str) -> str:
     """A table shown by its Chinese name and its id."""
-    return label(f"{TABLES[name].zh}（{name}）", f"{TABLES[name].en} ({name})")
+    return t(f"{TABLES[name].zh}（{name}）", f"{TABLES[name].en} ({name})")
 
 
 def column_title(table: str, column: str) -> str:
     """A canonical column (or the skip option) shown by its Chinese name and its id."""
     if column == SKIP:
-        return label("（不导入）", "(not imported)")
+        return t("（不导入）", "(not imported)")
     return f"{TABLES[table].column(column).zh} · {column}"
 
 
@@ -106,7 +106,7 @@ def commit(up: Upload, options: ImportOptions) -> tuple[str, str]:
     bar = st.progress(0.0, text=up.name)
 
     def step(fraction: float, stage: str) -> None:
-        bar.progress(fraction, text=f"{up.name} · {label(*STAGES.get(stage, (stage, stage)))}")
+        bar.progress(fraction, text=f"{up.name} · {t(*STAGES.get(stage, (stage, stage)))}")
 
     cur = state.cursor()
     try:
@@ -120,7 +120,7 @@ def commit(up: Upload, options: ImportOptions) -> tuple[str, str]:
         return "info", r.message
     if not r.committed:
         return "warning", r.message
-    return "success", label(
+    return "success", t(
         f"已导入 {up.name}：批次 {r.batch_id}，读取 {r.rows_read} 行，新增或更新 {r.rows_loaded} 行，"
         f"不合格 {r.rows_rejected} 行，文件内重复 {r.rows_duplicate} 行，未变化 {r.rows_unchanged} 行。",
         f"Imported {up.name} as batch {r.batch_id}: {r.rows_read} read, {r.rows_loaded} added or updated, "
@@ -149,12 +149,12 @@ def mapping_editor(up: Upload, table: str, headers: list[str], result: ImportRes
     edited = st.data_editor(
         frame, key=f"imp_ed_{up.key}_{reset}", hide_index=True, num_rows="fixed", disabled=["header", "confidence"],
         column_config={
-            "header": st.column_config.TextColumn(label("文件表头", "File header")),
+            "header": st.column_config.TextColumn(t("文件表头", "File header")),
             "column": st.column_config.SelectboxColumn(
-                label("导入到", "Import as"), options=[SKIP, *TABLES[table].names], required=True,
+                t("导入到", "Import as"), options=[SKIP, *TABLES[table].names], required=True,
                 format_func=lambda c: column_title(table, c)),
-            "confidence": st.column_config.TextColumn(label("识别把握", "Confidence"),
-                                                      help=label("按列名的含义识别的把握；手工指定的为 100%。",
+            "confidence": st.column_config.TextColumn(t("识别把握", "Confidence"),
+                                                      help=t("按列名的含义识别的把握；手工指定的为 100%。",
                                                                  "How sure the recognition by meaning is; 100% when "
                                                                  "chosen by hand.")),
         })
@@ -168,17 +168,17 @@ def fix_control(up: Upload, fix: Fix | None, options: ImportOptions) -> None:
         return
     key = f"imp_fix_{up.key}"
     if fix.kind == "table" and fix.choices:
-        picked = st.radio(label("这个文件是：", "This file holds:"), [""] + list(fix.choices), key=f"{key}_table",
-                          horizontal=True, format_func=lambda t: table_title(t) if t else label("（请选择）", "(pick)"))
+        picked = st.radio(t("这个文件是：", "This file holds:"), [""] + list(fix.choices), key=f"{key}_table",
+                          horizontal=True, format_func=lambda name: table_title(name) if name else t("（请选择）", "(pick)"))
         if picked:
             set_options(up, replace(options, table=picked))
     elif fix.kind == "date_order":
         if fix.examples:
-            st.caption(label("例：", "e.g. ") + "、".join(fix.examples))
-        picked = st.radio(label(f"“{fix.header}”的日期顺序", f"Date order of “{fix.header}”"),
+            st.caption(t("例：", "e.g. ") + "、".join(fix.examples))
+        picked = st.radio(t(f"“{fix.header}”的日期顺序", f"Date order of “{fix.header}”"),
                           ["", *fix.choices, *(["ymd"] if "ymd" not in fix.choices else [])], key=f"{key}_order",
                           horizontal=True,
-                          format_func=lambda o: label(*DATE_ORDERS[o]) if o else label("（请选择）", "(pick)"))
+                          format_func=lambda o: t(*DATE_ORDERS[o]) if o else t("（请选择）", "(pick)"))
         if picked:
             set_options(up, replace(options, date_order=picked))
     elif fix.kind == "value" and fix.column:
@@ -186,7 +186,7 @@ def fix_control(up: Upload, fix: Fix | None, options: ImportOptions) -> None:
     elif fix.kind == "set" and fix.column:
         constant_control(up, fix.column, options)
     elif fix.kind == "sheet" and fix.choices:
-        picked = st.selectbox(label("工作表", "Sheet"), ["", *fix.choices], key=f"{key}_sheet")
+        picked = st.selectbox(t("工作表", "Sheet"), ["", *fix.choices], key=f"{key}_sheet")
         if picked:
             set_options(up, replace(options, sheet=picked))
 
@@ -199,13 +199,13 @@ def value_editor(up: Upload, fix: Fix, options: ImportOptions) -> None:
                           "meaning": [None] * len(fix.choices)})
     edited = st.data_editor(frame, key=f"imp_fix_{up.key}_words", hide_index=True, num_rows="fixed",
                             disabled=["word", "rows"], column_config={
-                                "word": st.column_config.TextColumn(label("文件中的词", "Word in the file")),
-                                "rows": st.column_config.NumberColumn(label("行数", "Rows")),
+                                "word": st.column_config.TextColumn(t("文件中的词", "Word in the file")),
+                                "rows": st.column_config.NumberColumn(t("行数", "Rows")),
                                 "meaning": st.column_config.SelectboxColumn(
-                                    label("表示", "Means"), options=list(allowed),
-                                    format_func=lambda w: label(WORDS_ZH.get(w, w), w))})
+                                    t("表示", "Means"), options=list(allowed),
+                                    format_func=lambda w: t(WORDS_ZH.get(w, w), w))})
     chosen = {w: m for w, m in zip(edited["word"], edited["meaning"]) if isinstance(m, str) and m}
-    if chosen and st.button(label("按这些含义重新预览", "Preview again with these meanings"),
+    if chosen and st.button(t("按这些含义重新预览", "Preview again with these meanings"),
                             key=f"imp_fix_{up.key}_apply"):
         values = {k: dict(v) for k, v in options.values.items()}
         values.setdefault(fix.column, {}).update(chosen)
@@ -214,51 +214,51 @@ def value_editor(up: Upload, fix: Fix, options: ImportOptions) -> None:
 
 def constant_control(up: Upload, column: str, options: ImportOptions) -> None:
     """A choice of one value for a column in every row that has none (district from the known ones)."""
-    known = state.view("places")
+    known = state.places()
     choices = sorted({v for v in known[column].dropna()}) if column in known.columns else []
     left, right = st.columns([3, 1], vertical_alignment="bottom")
     zh = TABLES["cases"].column(column).zh if column in TABLES["cases"].names else column
     if choices:
-        value = left.selectbox(label(f"为整个文件指定{zh}", f"Give the whole file a {column}"), ["", *choices],
-                               key=f"imp_set_{up.key}_{column}", format_func=lambda v: v or label("（请选择）", "(pick)"))
+        value = left.selectbox(t(f"为整个文件指定{zh}", f"Give the whole file a {column}"), ["", *choices],
+                               key=f"imp_set_{up.key}_{column}", format_func=lambda v: v or t("（请选择）", "(pick)"))
     else:
-        value = left.text_input(label(f"为整个文件指定{zh}", f"Give the whole file a {column}"),
+        value = left.text_input(t(f"为整个文件指定{zh}", f"Give the whole file a {column}"),
                                 key=f"imp_set_{up.key}_{column}")
-    if right.button(label("应用", "Apply"), key=f"imp_set_{up.key}_{column}_go") and value:
+    if right.button(t("应用", "Apply"), key=f"imp_set_{up.key}_{column}_go") and value:
         set_options(up, replace(options, set_values={**options.set_values, column: value}))
 
 
 def show_result(up: Upload, r: ImportResult) -> None:
     """Counts, dates, warnings and rejected cells of a dry run."""
-    sheet = label(f" · 工作表“{r.sheet}”", f" · sheet “{r.sheet}”") if r.sheet else ""
-    st.caption(label(f"识别为 {table_title(r.table)} · 格式 {r.file_format} · 编码 {r.encoding} · "
+    sheet = t(f" · 工作表“{r.sheet}”", f" · sheet “{r.sheet}”") if r.sheet else ""
+    st.caption(t(f"识别为 {table_title(r.table)} · 格式 {r.file_format} · 编码 {r.encoding} · "
                      f"表头在第 {r.header_line} 行{sheet}",
                      f"Table {table_title(r.table)} · format {r.file_format} · encoding {r.encoding} · "
                      f"header on line {r.header_line}{sheet}"))
-    counts = [(label("读取行数", "Rows read"), r.rows_read),
-              (label("可导入（新增或更新）", "Loadable (new or changed)"), r.rows_loaded),
-              (label("不合格", "Rejected"), r.rows_rejected),
-              (label("文件内重复", "Duplicate in file"), r.rows_duplicate),
-              (label("与库中相同", "Unchanged"), r.rows_unchanged)]
+    counts = [(t("读取行数", "Rows read"), r.rows_read),
+              (t("可导入（新增或更新）", "Loadable (new or changed)"), r.rows_loaded),
+              (t("不合格", "Rejected"), r.rows_rejected),
+              (t("文件内重复", "Duplicate in file"), r.rows_duplicate),
+              (t("与库中相同", "Unchanged"), r.rows_unchanged)]
     for col, (name, value) in zip(st.columns(len(counts)), counts):
         col.metric(name, f"{value:,}")
     if len(r.sheets) > 1:
-        picked = st.selectbox(label("工作表", "Sheet"), r.sheets, index=r.sheets.index(r.sheet),
+        picked = st.selectbox(t("工作表", "Sheet"), r.sheets, index=r.sheets.index(r.sheet),
                               key=f"imp_sheet_{up.key}_{r.sheet}")
         if picked != r.sheet:
             set_options(up, replace(options_of(up), sheet=picked))
     if r.dates:
-        st.markdown(f"**{label('日期格式', 'Date formats')}**")
+        st.markdown(f"**{t('日期格式', 'Date formats')}**")
         st.caption("  \n".join(plain(d.line()) for d in r.dates))
     if r.unmapped:
-        st.caption(label("未导入的列：", "Columns not imported: ") + "、".join(plain(h) for h in r.unmapped[:30]))
+        st.caption(t("未导入的列：", "Columns not imported: ") + "、".join(plain(h) for h in r.unmapped[:30]))
     for warning in r.warnings:
         st.warning(plain(warning))
     if r.no_district and "district" not in r.mapping.values():
         constant_control(up, "district", options_of(up))
     if r.rejects:
-        st.markdown(f"**{label('不合格的行', 'Rejected rows')}**")
-        st.caption(label(f"共 {r.rows_rejected} 行不合格，不会导入；下表列出前 {len(r.rejects)} 处问题。",
+        st.markdown(f"**{t('不合格的行', 'Rejected rows')}**")
+        st.caption(t(f"共 {r.rows_rejected} 行不合格，不会导入；下表列出前 {len(r.rejects)} 处问题。",
                          f"{r.rows_rejected} rows are rejected and will not be imported; "
                          f"the first {len(r.rejects)} problems are listed."))
         st.dataframe(reject_frame(pd.DataFrame(r.rejects, columns=list(history.REJECT_COLUMNS))),
@@ -267,22 +267,22 @@ def show_result(up: Upload, r: ImportResult) -> None:
 
 def reject_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Rejected cells with headers in the current language."""
-    return frame.rename(columns={"line": label("行号", "Line"), "column_name": label("列", "Column"),
-                                 "value": label("值", "Value"), "reason": label("原因", "Reason")})
+    return frame.rename(columns={"line": t("行号", "Line"), "column_name": t("列", "Column"),
+                                 "value": t("值", "Value"), "reason": t("原因", "Reason")})
 
 
 def profile_saver(up: Upload, options: ImportOptions) -> None:
     """Text box and button that save the current options as a named profile."""
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    name = left.text_input(label("保存为映射方案（名称）", "Save as a profile (name)"),
-                           key=f"imp_pname_{up.key}", placeholder=label("如：12345热线", "e.g. hotline"))
-    if right.button(label("保存方案", "Save profile"), key=f"imp_psave_{up.key}"):
+    name = left.text_input(t("保存为映射方案（名称）", "Save as a profile (name)"),
+                           key=f"imp_pname_{up.key}", placeholder=t("如：12345热线", "e.g. hotline"))
+    if right.button(t("保存方案", "Save profile"), key=f"imp_psave_{up.key}"):
         try:
             path = save_profile(profiles_dir(state.store_path()), name, options)
         except GovdashError as exc:
             st.error(exc.line())
         else:
-            flash(up.key, "success", label(f"已保存映射方案“{path.stem}”", f"Saved profile “{path.stem}”"))
+            flash(up.key, "success", t(f"已保存映射方案“{path.stem}”", f"Saved profile “{path.stem}”"))
             st.rerun()
 
 
@@ -290,11 +290,11 @@ def _start_options(up: Upload) -> ImportOptions | None:
     """Options from the table and profile pickers on top of the file's kept options (None on a bad profile)."""
     left, right = st.columns(2)
     kept_opts = options_of(up)
-    table = left.selectbox(label("数据类型（目标表）", "Kind of data (table)"), ["", *TABLES], key=f"imp_table_{up.key}",
-                           format_func=lambda v: table_title(v) if v else label("自动识别", "Recognise automatically"))
-    profile = right.selectbox(label("套用映射方案", "Apply a saved profile"),
+    table = left.selectbox(t("数据类型（目标表）", "Kind of data (table)"), ["", *TABLES], key=f"imp_table_{up.key}",
+                           format_func=lambda v: table_title(v) if v else t("自动识别", "Recognise automatically"))
+    profile = right.selectbox(t("套用映射方案", "Apply a saved profile"),
                               ["", *list_profiles(profiles_dir(state.store_path()))], key=f"imp_prof_{up.key}",
-                              format_func=lambda v: v or label("（不套用）", "(none)"))
+                              format_func=lambda v: v or t("（不套用）", "(none)"))
     start = ImportOptions()
     if profile:
         try:
@@ -319,7 +319,7 @@ def file_section(up: Upload, version: tuple) -> ImportOptions | None:
         st.error(result.line())
         fix_control(up, result.fix, options)
         if by_hand:
-            st.info(label("请先选择数据类型，再在列映射表中指定各列。",
+            st.info(t("请先选择数据类型，再在列映射表中指定各列。",
                           "Pick the kind of data, then map the columns in the table that appears."))
         return None
     if isinstance(result, GovdashError):
@@ -330,11 +330,11 @@ def file_section(up: Upload, version: tuple) -> ImportOptions | None:
         table, prefill, shown = options.table, {h: c for h, c in options.columns.items() if h in headers and c}, None
     else:
         table, headers, prefill, shown = result.table, result.headers, result.mapping, result
-    st.markdown(f"**{label('列映射', 'Column mapping')}**")
+    st.markdown(f"**{t('列映射', 'Column mapping')}**")
     chosen = mapping_editor(up, table, headers, shown, prefill, f"{options.table}|{options.sheet}")
     twice = duplicate_targets(chosen)
     if twice:
-        st.error(label(f"同一列被选了多次：{'、'.join(twice)}；每个目标列只能对应一个表头。",
+        st.error(t(f"同一列被选了多次：{'、'.join(twice)}；每个目标列只能对应一个表头。",
                        f"Columns chosen more than once: {', '.join(twice)}; map each to one header only."))
         return None
     if {h: c for h, c in chosen.items() if c} != prefill:
@@ -372,7 +372,7 @@ def forget_other_files(keys: set[str]) -> None:
 
 def import_section() -> None:
     """Uploader, one section per file, and the import buttons."""
-    files = st.file_uploader(label("上传导出文件（CSV 或 Excel .xlsx，可多选）",
+    files = st.file_uploader(t("上传导出文件（CSV 或 Excel .xlsx，可多选）",
                                    "Upload exports (CSV or Excel .xlsx, several at once)"),
                              type=["csv", "xlsx"], accept_multiple_files=True, key="imp_files")
     ups = uploads(files or [])
@@ -385,10 +385,10 @@ def import_section() -> None:
             if options is None:
                 continue
             ready.append((up, options))
-            if st.button(label("导入此文件", "Import this file"), key=f"imp_go_{up.key}", type="primary"):
+            if st.button(t("导入此文件", "Import this file"), key=f"imp_go_{up.key}", type="primary"):
                 flash(up.key, *commit(up, options))
                 data_changed()
-    if len(ready) > 1 and st.button(label(f"全部导入（{len(ready)} 个文件）", f"Import all ({len(ready)} files)"),
+    if len(ready) > 1 and st.button(t(f"全部导入（{len(ready)} 个文件）", f"Import all ({len(ready)} files)"),
                                     key="imp_go_all", type="primary"):
         for up, options in ready:
             flash(up.key, *commit(up, options))
@@ -397,32 +397,32 @@ def import_section() -> None:
 
 def history_section() -> None:
     """Import batches, undo with confirmation, and the stored rejects of a batch."""
-    st.header(label("导入历史", "Import history"))
+    st.header(t("导入历史", "Import history"))
     show_flash("history")
     frame = state.run(history.batches)
     if frame.empty:
-        st.info(label("还没有导入批次。", "No imports yet."))
+        st.info(t("还没有导入批次。", "No imports yet."))
         return
     shown = frame.assign(
         table_name=[table_title(n) if n in TABLES else n for n in frame["table_name"]],
-        status=[label("有效", "active") if s == "active" else label("已撤销", "undone") for s in frame["status"]])
-    names = {"id": label("批次", "Batch"), "imported_at": label("导入时间", "Time"), "file_name": label("文件", "File"),
-             "table_name": label("表", "Table"), "encoding": label("编码", "Encoding"),
-             "rows_read": label("读取", "Read"), "rows_loaded": label("导入", "Loaded"),
-             "rows_rejected": label("不合格", "Rejected"), "rows_duplicate": label("重复", "Duplicate"),
-             "rows_unchanged": label("未变", "Unchanged"), "status": label("状态", "Status")}
+        status=[t("有效", "active") if s == "active" else t("已撤销", "undone") for s in frame["status"]])
+    names = {"id": t("批次", "Batch"), "imported_at": t("导入时间", "Time"), "file_name": t("文件", "File"),
+             "table_name": t("表", "Table"), "encoding": t("编码", "Encoding"),
+             "rows_read": t("读取", "Read"), "rows_loaded": t("导入", "Loaded"),
+             "rows_rejected": t("不合格", "Rejected"), "rows_duplicate": t("重复", "Duplicate"),
+             "rows_unchanged": t("未变", "Unchanged"), "status": t("状态", "Status")}
     st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch")
     undo_section(frame)
     # Keys carry the data version so the picker is redrawn (newest batch first) after every change.
     stamp = "_".join(str(v) for v in state.version())
-    picked = st.selectbox(label("查看批次的不合格行", "Rejected rows of batch"), list(frame["id"]),
+    picked = st.selectbox(t("查看批次的不合格行", "Rejected rows of batch"), list(frame["id"]),
                           key=f"imp_rej_id_{stamp}", format_func=lambda b: f"{b} · {files_of(frame).get(b, '')}")
     total = state.run(history.reject_count, picked)
     if total:
-        st.caption(label(f"批次 {picked} 共记录 {total} 处问题。", f"Batch {picked} has {total} problems recorded."))
+        st.caption(t(f"批次 {picked} 共记录 {total} 处问题。", f"Batch {picked} has {total} problems recorded."))
         st.dataframe(reject_frame(state.run(history.rejects, picked)), hide_index=True, width="stretch")
     else:
-        st.caption(label(f"批次 {picked} 没有不合格行。", f"Batch {picked} has no rejected rows."))
+        st.caption(t(f"批次 {picked} 没有不合格行。", f"Batch {picked} has no rejected rows."))
 
 
 def undo_section(frame: pd.DataFrame) -> None:
@@ -430,35 +430,35 @@ def undo_section(frame: pd.DataFrame) -> None:
     active = state.run(history.active_ids)
     stamp = "_".join(str(v) for v in state.version())
     if not active:
-        st.caption(label("没有可撤销的批次。", "No batch can be undone."))
+        st.caption(t("没有可撤销的批次。", "No batch can be undone."))
         return
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    batch = left.selectbox(label("撤销批次", "Undo batch"), active, key=f"imp_undo_id_{stamp}",
+    batch = left.selectbox(t("撤销批次", "Undo batch"), active, key=f"imp_undo_id_{stamp}",
                            format_func=lambda b: f"{b} · {files_of(frame).get(b, '')}")
-    if right.button(label("撤销…", "Undo…"), key="imp_undo"):
+    if right.button(t("撤销…", "Undo…"), key="imp_undo"):
         st.session_state["imp_undo_ask"] = batch
     if st.session_state.get("imp_undo_ask") != batch:
         return
     effect = state.run(batch_effect, batch)
     with st.container(border=True):
-        st.warning(label(
+        st.warning(t(
             f"撤销批次 {batch}（{effect['file_name']}）将删除它导入的 {effect['removed']:,} 行，"
             f"并恢复被它替换的 {effect['restored']:,} 行旧数据。此操作会改变所有页面的数字。",
             f"Undoing batch {batch} ({effect['file_name']}) removes the {effect['removed']:,} rows it imported and "
             f"restores the {effect['restored']:,} older rows it replaced. Every page's figures will change."))
         yes, no, _ = st.columns([1, 1, 3])
-        if yes.button(label("确认撤销", "Yes, undo"), key="imp_undo_yes", type="primary"):
+        if yes.button(t("确认撤销", "Yes, undo"), key="imp_undo_yes", type="primary"):
             st.session_state.pop("imp_undo_ask", None)
             try:
                 counts = state.run(undo, batch)
             except GovdashError as exc:
                 flash("history", "error", exc.line())
             else:
-                flash("history", "success", label(
+                flash("history", "success", t(
                     f"已撤销批次 {batch}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行。",
                     f"Batch {batch} undone: {counts['removed']} rows removed, {counts['restored']} restored."))
             data_changed()
-        if no.button(label("取消", "Cancel"), key="imp_undo_no"):
+        if no.button(t("取消", "Cancel"), key="imp_undo_no"):
             st.session_state.pop("imp_undo_ask", None)
             st.rerun()
 

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import views
-from metrics.periods import latest_complete_month, parse_period, period_label
+from metrics.periods import Period, latest_complete_month, parse_period, period_label
 from metrics.store import connect, db_path
 
 from . import charts
@@ -52,24 +52,43 @@ def run(fn: Callable, *args: object) -> object:
 
 
 def version() -> tuple:
-    """The store's data version; part of every cache key so imports never show stale figures."""
-    return run(views.data_version)
+    """The store's data version, read once per run; part of every cache key so imports never show stale
+    figures."""
+    held = st.session_state.get("_data_version")
+    if held is None:
+        held = run(views.data_version)
+        st.session_state["_data_version"] = held
+    return held  # type: ignore[return-value]
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def cached(path: str, data_version: tuple, name: str, *args: object) -> object:
-    """views.<name>(cursor, *args), cached per store and data version."""
-    return run(getattr(views, name), *args)
+@st.cache_data(show_spinner=False, max_entries=64)
+def _summary(path: str, data_version: tuple, name: str, *args: object) -> object:
+    """A small summary view (months, places, data span) for this store and data version."""
+    functions = {"months": views.months_with_data, "places": views.places, "span": views.data_span}
+    return run(functions[name], *args)
 
 
-def view(name: str, *args: object) -> object:
-    """Cached views.<name>(cursor, *args) for the current store and data version."""
-    return cached(store_path(), version(), name, *args)
+def months(until: dt.date) -> list[str]:
+    """Months with data, newest first, none after until's month."""
+    return _summary(store_path(), version(), "months", until)  # type: ignore[return-value]
+
+
+def places() -> pd.DataFrame:
+    """Every known district, street and community with its brand."""
+    return _summary(store_path(), version(), "places")  # type: ignore[return-value]
+
+
+def data_span() -> tuple[dt.date | None, dt.date | None]:
+    """First and last day with data."""
+    return _summary(store_path(), version(), "span")  # type: ignore[return-value]
 
 
 def clear_caches() -> None:
-    """Drop cached view data (after an import or undo in this process)."""
-    cached.clear()
+    """Drop cached data (after an import or undo in this process)."""
+    _summary.clear()
+    st.session_state.pop("_data_version", None)
+    from . import data
+    data.clear()
 
 
 def _init_from_url() -> None:
@@ -93,22 +112,24 @@ def _options(values: pd.Series) -> list[str]:
 def global_controls() -> views.Scope | None:
     """Sidebar period and scope controls; returns the Scope, or None when the store has no data."""
     _init_from_url()
+    st.session_state.pop("_data_version", None)  # read the store's version afresh once per run
     st.sidebar.radio(t("language"), ["中文", "English"], horizontal=True, key="lang")
-    months = view("months_with_data", dt.date.today())
-    if not months:
+    today = dt.date.today()
+    available = months(today)
+    if not available:
         _write_url({"lang": "en" if st.session_state.get("lang") == "English" else None})
         return None
-    today = dt.date.today()
-    default_start, _ = latest_complete_month(months, today)
-    kind, start, end = _period_control(months, default_start)
-    places = view("places")
-    charts.register_places(places)
-    district = _select(t("district"), _options(places["district"]), "g_district")
-    streets = places[places["district"] == district] if district else places
+    default_start, _ = latest_complete_month(available, today)
+    kind, start, end = _period_control(available, default_start)
+    known = places()
+    charts.register_places(known)
+    district = _select(t("district"), _options(known["district"]), "g_district")
+    streets = known[known["district"] == district] if district else known
     street = _select(t("street"), _options(streets["street"]), "g_street")
     comms = streets[streets["street"] == street] if street else streets
     community = _select(t("community"), _options(comms["community"]), "g_community")
-    scope = views.Scope(start, end, district, street, community, today)
+    through = min(data_span()[1] or today, today)
+    scope = views.Scope(Period(kind, start, end, through), district, street, community, today)
     _write_url({"period": period_label(kind, start, end), "district": district, "street": street,
                 "community": community, "lang": "en" if st.session_state.get("lang") == "English" else None})
     return scope
@@ -213,13 +234,17 @@ def page_choice(title: str, options: list[str], key: str, default: str | None = 
     return value
 
 
-def page_scope(title: str, need: str | None = None) -> views.Scope:
-    """Title the page and return its Scope; stop with a hint when there is no data or no `need` place."""
+def page_scope(page: str, need: str | None = None) -> views.Scope:
+    """The page's Scope, headed with its place and period; stop with a hint when there is no data or no
+    `need` place picked."""
+    from . import nav
     scope = current_scope()
-    st.title(title)
     if scope is None:
+        st.caption(page)
+        st.title(t("app_title"))
         no_data_message()
         st.stop()
+    nav.heading(page, scope)
     if need and not getattr(scope, need):
         st.info(t(f"pick_{need}"))
         st.stop()
@@ -235,7 +260,7 @@ def _page_id() -> str:
 
 def no_data_message() -> None:
     """Say the period is empty and which periods have data."""
-    first, last = view("data_span")
+    first, last = data_span()
     if first is None:
         st.info(t("empty_store"))
     else:

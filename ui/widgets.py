@@ -1,4 +1,4 @@
-"""Formatting, KPI cards, tables with downloads."""
+"""KPI cards, tables with downloads built on demand, pickers."""
 from __future__ import annotations
 
 import pandas as pd
@@ -8,124 +8,114 @@ from metrics.export import csv_bytes, xlsx_bytes
 from metrics.query import GROUP_LABELS
 from metrics.registry import REGISTRY
 
-from .i18n import label, lang, t
+from . import format as fmt
+from .i18n import pair, t
 
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~"
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
 
 
 def plain(text: object) -> str:
-    """Data text made safe for Markdown elements: every formatting character escaped."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text))
+    """Data text made safe for Markdown elements: every formatting character escaped, control chars removed."""
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in cleaned)
 
 
-def _missing(value: object) -> bool:
-    """True for None, NaN and pandas NA."""
-    return value is None or bool(pd.isna(value))
-
-
-def fmt(metric_id: str, value: object) -> str:
-    """A metric value as text in its unit: 95.3%, 2.1 天, 1,234."""
-    if _missing(value):
-        return "—"
-    unit = REGISTRY[metric_id].unit
-    if unit == "ratio":
-        return f"{float(value):.1%}"
-    if unit == "days":
-        return f"{float(value):.1f} {'天' if lang() == 'zh' else 'd'}"
-    if unit == "count":
-        return f"{int(value):,}"
-    return f"{float(value):,.1f}"
-
-
-def fmt_count(value: object) -> str:
-    """A whole number with thousands separators, or — when missing."""
-    return "—" if _missing(value) else f"{int(value):,}"
-
-
-def fmt_rank(rank: object, peers: object) -> str:
-    """'3 / 12', or — when the unit is not ranked."""
-    return "—" if _missing(rank) else f"{int(rank)} / {int(peers)}"
-
-
-def fmt_change(metric_id: str, change: object) -> str | None:
-    """A change as text: percentage points for rates, signed numbers otherwise."""
-    if _missing(change):
-        return None
-    unit = REGISTRY[metric_id].unit
-    if unit == "ratio":
-        return f"{float(change) * 100:+.1f} {'个百分点' if lang() == 'zh' else 'pp'}"
-    if unit == "count":
-        return f"{int(round(float(change))):+,}"
-    return f"{float(change):+,.1f}"
-
-
-def delta_colour(metric_id: str) -> str:
-    """st.metric delta colour from the indicator's direction."""
+def delta_colour(metric_id: str, maturing: bool = False) -> str:
+    """st.metric delta colour from the indicator's direction; grey while the figure is still maturing."""
+    if maturing:
+        return "off"
     return {"higher": "normal", "lower": "inverse"}.get(REGISTRY[metric_id].direction, "off")
 
 
-def kpi_cards(frame: pd.DataFrame, per_row: int = 4) -> None:
-    """One st.metric per row of a views.kpis frame, with 环比 as delta and 同比 beneath."""
+def kpi_cards(frame: pd.DataFrame, maturing: set[str] = frozenset(), per_row: int = 4) -> None:
+    """One card per row of a views.kpis frame: the value, 环比 as delta, 同比 and the parts beneath."""
     records = frame.to_dict("records")
     for start in range(0, len(records), per_row):
         cols = st.columns(per_row)
         for col, rec in zip(cols, records[start:start + per_row]):
             mid = rec["id"]
-            yoy = fmt_change(mid, rec["yoy_change"])
+            m = REGISTRY[mid]
             with col:
-                st.metric(label(rec["zh"], rec["en"]), fmt(mid, rec["value"]),
-                          delta=fmt_change(mid, rec["change"]), delta_color=delta_colour(mid),
-                          help=label(REGISTRY[mid].desc_zh, REGISTRY[mid].desc_en), border=True)
-                st.caption(f"{t('vs_prev')} {fmt_change(mid, rec['change']) or '—'} · "
-                           f"{t('vs_year')} {yoy or '—'}")
+                # A per-1,000 figure's unit is in its name; on the card the number stands alone.
+                shown = fmt.number(mid, rec["value"]) if m.per_1k else fmt.fmt(mid, rec["value"])
+                st.metric(pair((m.zh, m.en)), shown, delta=fmt.change(mid, rec["change"]),
+                          delta_color=delta_colour(mid, mid in maturing),
+                          help=pair((m.desc_zh, m.desc_en)), border=True)
+                lines = [f"{t('vs_prev')} {fmt.change(mid, rec['change']) or '—'} · "
+                         f"{t('vs_year')} {fmt.change(mid, rec['yoy_change']) or '—'}"]
+                if m.is_ratio and not m.per_1k:
+                    lines.append(fmt.parts(mid, rec.get("num"), rec.get("den")))
+                st.caption("  \n".join(x for x in lines if x))
 
 
 def display_frame(frame: pd.DataFrame, metrics: list[str]) -> pd.DataFrame:
-    """A copy with metric values formatted for reading (numbers stay in downloads)."""
+    """A copy with values formatted for reading, ratio parts named in words (numbers stay in downloads)."""
     out = frame.copy()
     if "rank" in out.columns:
-        out["rank"] = ["—" if _missing(r) else str(int(r)) for r in out["rank"]]
+        out["rank"] = ["—" if fmt.missing(r) else str(int(r)) for r in out["rank"]]
     for mid in metrics:
         if mid in out.columns:
-            out[mid] = [fmt(mid, v) for v in out[mid]]
+            out[mid] = [fmt.number(mid, v) for v in out[mid]]
         if f"{mid}__change" in out.columns:
-            out[f"{mid}__change"] = [fmt_change(mid, v) or "—" for v in out[f"{mid}__change"]]
+            out[f"{mid}__change"] = [fmt.change(mid, v) or "—" for v in out[f"{mid}__change"]]
+        for part in ("num", "den"):
+            if f"{mid}__{part}" in out.columns:
+                out[f"{mid}__{part}"] = [fmt.count(v) if REGISTRY[mid].num_is_count or part == "den" else
+                                         ("—" if fmt.missing(v) else f"{float(v):,.1f}") for v in out[f"{mid}__{part}"]]
     return out
 
 
 def rename_for_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """Column headers in the current language (metric ids become their labels)."""
+    """Column headers in the current language: labels with units, ratio parts in words (已办结, 应办结)."""
     names = {}
     for col in frame.columns:
-        mid, _, suffix = col.partition("__")
+        mid, _, tail = col.partition("__")
         if mid in REGISTRY:
-            base = label(REGISTRY[mid].zh, REGISTRY[mid].en)
-            names[col] = base if not suffix else f"{base}·{t({'num': 'numerator', 'den': 'denominator', 'change': 'change', 'base': 'vs_prev', 'change_rel': 'change'}.get(suffix, 'value'))}"
+            m = REGISTRY[mid]
+            if not tail:
+                names[col] = fmt.title(mid)
+            elif tail in ("num", "den"):
+                names[col] = pair(m.num_label if tail == "num" else m.den_label) or pair((m.zh, m.en))
+            elif tail == "change":
+                names[col] = t("change")
+            else:
+                names[col] = f"{pair((m.zh, m.en))}·{t('vs_prev')}"
         elif col in ("district", "street", "community", "brand", "rank"):
             names[col] = t(col)
         elif col in GROUP_LABELS:
-            names[col] = label(*GROUP_LABELS[col])
+            names[col] = pair(GROUP_LABELS[col])
+    # Two ratios may share a part's words (常住人口): name such columns with their indicator too.
+    seen = [names.get(c, c) for c in frame.columns]
+    for col in frame.columns:
+        mid, _, tail = col.partition("__")
+        if tail in ("num", "den") and seen.count(names.get(col, col)) > 1:
+            names[col] = f"{pair((REGISTRY[mid].zh, REGISTRY[mid].en))}·{names[col]}"
     return frame.rename(columns=names)
 
 
-def table(frame: pd.DataFrame, metrics: list[str], name: str, height: int | None = None) -> None:
-    """A readable table with CSV (UTF-8 BOM) and Excel downloads of the raw numbers."""
+def table(frame: pd.DataFrame, metrics: list[str], name: str, height: int | None = None,
+          select: bool = False) -> object:
+    """A readable table with CSV and Excel downloads of the raw numbers; select=True lets a row be picked."""
     shown = rename_for_display(display_frame(frame, metrics))
-    st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto")
-    downloads(rename_for_display(frame), name)
+    kwargs = {"on_select": "rerun", "selection_mode": "single-row", "key": f"tbl_{name}"} if select else {}
+    event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", **kwargs)
+    downloads(frame, name)
+    return event
 
 
 def downloads(raw: pd.DataFrame, name: str) -> None:
-    """CSV (UTF-8 with BOM) and Excel download buttons for a table's raw values."""
-    c1, c2, _ = st.columns([1, 1, 4])
-    c1.download_button(t("download_csv"), csv_bytes(raw), f"{name}.csv", "text/csv", key=f"csv_{name}")
-    c2.download_button(t("download_xlsx"), xlsx_bytes(raw, name), f"{name}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}")
+    """CSV (UTF-8 with BOM) and Excel buttons; the files are built only when a button is pressed."""
+    data = rename_for_display(raw)
+    with st.container(horizontal=True, gap="small"):
+        st.download_button(t("download_csv"), lambda: csv_bytes(data), f"{name}.csv", "text/csv", key=f"csv_{name}",
+                           on_click="ignore", icon=":material/download:")
+        st.download_button(t("download_xlsx"), lambda: xlsx_bytes(data, name), f"{name}.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}",
+                           on_click="ignore", icon=":material/download:")
 
 
 def metric_picker(title: str, options: list[str], key: str, default: str | None = None, where=st) -> str:
     """A selectbox of indicators shown by label, kept in the URL."""
     from .state import page_choice
-    return page_choice(title, options, key, default,
-                       format_func=lambda m: label(REGISTRY[m].zh, REGISTRY[m].en), where=where)
+    return page_choice(title, options, key, default, format_func=lambda m: pair((REGISTRY[m].zh, REGISTRY[m].en)),
+                       where=where)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from .. import summary
 from ..errors import UsageError
 from ..schema import TABLES, Table
 from ..store import BOOKKEEPING, archive_dir, history_table
@@ -166,6 +167,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
         con.execute(f"DELETE FROM {hist} WHERE replaced_by = ?", [batch_id])
         con.execute("UPDATE import_batches SET status = 'undone', undone_at = now()::TIMESTAMP WHERE id = ?",
                     [batch_id])
+        summary.refresh(con, name)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -9,6 +9,7 @@ from typing import Callable
 
 import duckdb
 
+from .. import summary
 from ..errors import GovdashError, ImportFailure, UsageError
 from ..schema import TABLES
 from . import batches
@@ -170,6 +171,8 @@ def _commit(con: duckdb.DuckDBPyConnection, result: ImportResult, sha: str, sign
         result.rows_loaded, result.rows_unchanged = batches.upsert(con, table, batch_id)
         batches.store_rejects(con, batch_id)
         batches.record(con, batch_id, sha, signature, result)
+        if not dry_run:
+            summary.refresh(con, result.table)
         batches.crash_point("before-commit")
         if dry_run:
             con.execute("ROLLBACK")

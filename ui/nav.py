@@ -1,0 +1,86 @@
+"""Where a page is: its heading ("荔城区 · 2026年10月"), a breadcrumb back up, and drill-down to a unit."""
+from __future__ import annotations
+
+import streamlit as st
+
+from metrics.views import Scope
+
+from .i18n import lang, t
+
+PAGES = {"overview": "pages/overview.py", "district": "pages/district.py", "community": "pages/community.py"}
+
+
+def place_name(scope: Scope) -> str:
+    """The narrowest place the scope names, or 全市."""
+    return scope.community or scope.street or scope.district or t("city")
+
+
+def heading(page: str, scope: Scope, note: str = "") -> None:
+    """The page's name, then the place and period it shows as its title, then the breadcrumb."""
+    st.caption(page + (f" · {note}" if note else ""))
+    st.title(f"{place_name(scope)} · {scope.period.label(lang())}")
+    breadcrumb(scope)
+
+
+def _params(**places: str | None) -> dict[str, str]:
+    """Query parameters for a link: the period and language kept, places as given."""
+    params = {k: v for k, v in places.items() if v}
+    for key in ("period", "lang"):
+        value = st.query_params.get(key)
+        if value:
+            params[key] = value
+    return params
+
+
+def breadcrumb(scope: Scope) -> None:
+    """全市 › 荔城区 › 拱辰街道 › 拱辰社区: each level a link to its page."""
+    steps = [(t("city"), PAGES["overview"], {})]
+    if scope.district:
+        steps.append((scope.district, PAGES["district"], {"district": scope.district}))
+    if scope.street:
+        steps.append((scope.street, PAGES["district"], {"district": scope.district, "street": scope.street}))
+    if scope.community:
+        steps.append((scope.community, PAGES["community"], {"district": scope.district, "street": scope.street,
+                                                            "community": scope.community}))
+    if len(steps) < 2:
+        return
+    with st.container(horizontal=True, gap="small", key="breadcrumb"):
+        for i, (name, page, places) in enumerate(steps):
+            if i:
+                st.markdown("›")
+            if i == len(steps) - 1:
+                st.markdown(f"**{name}**")
+            else:
+                st.page_link(page, label=name, query_params=_params(**places))
+
+
+def open_place(district: str | None, street: str | None = None, community: str | None = None) -> None:
+    """Go to the page of a place (a community's page, else its district's), keeping the period."""
+    for key, value in (("g_district", district), ("g_street", street), ("g_community", community)):
+        st.session_state[key] = value
+    page = PAGES["community"] if community else PAGES["district"]
+    st.switch_page(page, query_params=_params(district=district, street=street, community=community))
+
+
+def follow(event: object, level: str) -> None:
+    """Open the place of a clicked bar or tile (its customdata: district, street, community)."""
+    points = getattr(getattr(event, "selection", None), "points", None) or []
+    for point in points:
+        data = point.get("customdata") if isinstance(point, dict) else None
+        if data and len(data) >= 3:
+            district, street, community = data[:3]
+            if level == "district" or (not street and not community):
+                open_place(district)
+            elif community:
+                open_place(district, street, community)
+            else:
+                open_place(district, street)
+
+
+def follow_row(event: object, frame, level: str) -> None:
+    """Open the place of a selected table row."""
+    rows = getattr(getattr(event, "selection", None), "rows", None) or []
+    if rows:
+        rec = frame.iloc[rows[0]]
+        open_place(rec.get("district"), rec.get("street") if level != "district" else None,
+                   rec.get("community") if level == "community" else None)

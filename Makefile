@@ -33,6 +33,7 @@ sample: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/bench_views.py
 	$(PY) bench/bench_import.py --write docs/benchmarks.md
+	$(PY) bench/bench_browser.py --write docs/benchmarks.md
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB).wal data/archive

@@ -290,6 +290,9 @@ def load_with_retries(browser: Browser, app: App, path: str, quiet: float,
     return None
 
 
+LOADAVG: list[float] = []  # 1-minute load averages sampled before every timed load
+
+
 def measure_app(browser: Browser, app: App, links: list[tuple[str, str]], repeat: int,
                 quiet: float) -> list[LinkResult]:
     """One untimed warm-up load of `/`, then `repeat` rounds over the links; one LinkResult per link."""
@@ -302,6 +305,7 @@ def measure_app(browser: Browser, app: App, links: list[tuple[str, str]], repeat
         for result in results:
             if round_no and not result.runs:
                 continue  # failed every attempt in the first round: do not insist
+            LOADAVG.append(os.getloadavg()[0])
             got = load_with_retries(browser, app, result.path, quiet, result.retries)
             if got:
                 seconds, result.title, result.charts = got
@@ -458,7 +462,10 @@ def render(minimal: LinkResult, apps: list[tuple[str, list[LinkResult]]], stores
             lines[-1] += " Warm loads only run " + " and ".join(f"`{q[:160]}`" for q in warm) + "."
         lines.append("")
     lines.append(f"Minimal page re-measured at the end of the run: {fmt(info['minimal_end'])} "
-                 "(median), as a check on drift.")
+                 f"(median), as a check on drift. 1-minute load average before the timed loads: "
+                 f"median {statistics.median(LOADAVG):.1f}, max {max(LOADAVG):.1f} on {os.cpu_count()} cores. This "
+                 "includes the benchmark's own server and browser (about 1–2 while a page loads); more than that is "
+                 "other work on the machine, which also shows in the spread of the runs.")
     problems = [f"{r.app} {r.name}: " + "; ".join(r.retries) for _, rs in apps for r in rs if r.retries]
     problems += ["minimal: " + "; ".join(minimal.retries)] if minimal.retries else []
     lines.append("")

@@ -46,6 +46,9 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise GovdashError("数据库路径是一个目录，不是数据库文件", "the store path is a directory, not a DuckDB file",
                            where)
+    if read_only and not path.exists():
+        raise GovdashError("数据库不存在，请先导入数据（python -m metrics init）",
+                           "the store does not exist; create it first (python -m metrics init)", where)
     if path.exists():
         try:
             with open(path, "rb") as fh:
@@ -128,7 +131,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         """
     )
     from . import summary  # the summary reads the registry, which the store does not otherwise need
+    from .assessment import versions
     summary.ensure(con)
+    versions.ensure(con)
 
 
 def history_table(name: str) -> str:

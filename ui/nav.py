@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from streamlit.errors import StreamlitPageNotFoundError
+
 from metrics.views import Scope
 
+from . import widgets
 from .i18n import lang, t
 
 PAGES = {"overview": "pages/overview.py", "district": "pages/district.py", "community": "pages/community.py"}
@@ -49,9 +52,12 @@ def breadcrumb(scope: Scope) -> None:
             if i:
                 st.markdown("›")
             if i == len(steps) - 1:
-                st.markdown(f"**{name}**")
+                st.markdown(f"**{widgets.plain(name)}**")
             else:
-                st.page_link(page, label=name, query_params=_params(**places))
+                try:
+                    st.page_link(page, label=name, query_params=_params(**places))
+                except StreamlitPageNotFoundError:  # a page run on its own (not through the router)
+                    st.markdown(widgets.plain(name))
 
 
 def open_place(district: str | None, street: str | None = None, community: str | None = None) -> None:

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 import duckdb
 
 from ..errors import Fix, ImportFailure
-from .profiles import DATE_ORDERS
 
 SAMPLE = 3000
 MAX_CANDIDATES = 16

@@ -555,7 +555,7 @@ def _materialize_rows(con: duckdb.DuckDBPyConnection, ex: Export, cells: list[Ce
     con.register("gd_xlsx_frame", frame)
     try:
         shifted = [Cell(j, c.parse) for j, c in enumerate(cells)]
-        casts = ", ".join([f"CAST(c0 AS VARCHAR) AS c0"] + [f"CAST(c{j + 1} AS VARCHAR) AS c{j + 1}"
+        casts = ", ".join(["CAST(c0 AS VARCHAR) AS c0"] + [f"CAST(c{j + 1} AS VARCHAR) AS c{j + 1}"
                                                            for j in range(len(cells))])
         source = f"(SELECT line, {casts} FROM gd_xlsx_frame)"
         query = _cleaned(shifted, True, source, {"line": "line", "extra": "FALSE", "row_error": "NULL::VARCHAR"},

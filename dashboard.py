@@ -17,6 +17,7 @@ PAGES = [
     st.Page("pages/district.py", title=t("district_view"), icon=":material/location_city:", url_path="district"),
     st.Page("pages/community.py", title=t("community_view"), icon=":material/home_work:", url_path="community"),
     st.Page("pages/brands.py", title=t("brands"), icon=":material/compare:", url_path="brands"),
+    st.Page("pages/assessment.py", title=t("assessment"), icon=":material/military_tech:", url_path="assessment"),
     st.Page("pages/import_data.py", title=t("import"), icon=":material/upload_file:", url_path="import_data"),
     st.Page("pages/dictionary.py", title=t("dictionary"), icon=":material/menu_book:", url_path="dictionary"),
 ]

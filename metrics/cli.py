@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import sample
+from . import cli_assess, sample
 from .errors import GovdashError, ImportFailure, UsageError
 from .importer import ImportOptions, ImportResult, safe_import, undo
 from .importer.profiles import DATE_ORDERS, load_profile, parse_pairs, parse_set_pairs, parse_value_pairs
@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="指标清单 (list the indicator registry)")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
+    cli_assess.add_parsers(sub, _db_arg)
     return parser
 
 
@@ -98,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "init": cmd_init, "import": cmd_import, "batches": cmd_batches, "undo": cmd_undo,
-        "compute": cmd_compute, "list": cmd_list,
+        "compute": cmd_compute, "list": cmd_list, **cli_assess.HANDLERS,
     }
     try:
         return handlers[args.command](args)

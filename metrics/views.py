@@ -79,8 +79,9 @@ class Scope:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever an import or undo changes the store: the cache key of every view."""
-    return tuple(con.execute("SELECT count(*), max(id), count(undone_at) FROM import_batches").fetchall()[0])
+    """Changes whenever an import, an undo or a scheme edit changes the store: the cache key of every view."""
+    return tuple(con.execute("SELECT count(*), max(id), count(undone_at), (SELECT count(*) FROM assessment_schemes) "
+                             "FROM import_batches").fetchall()[0])
 
 
 def data_span(con: duckdb.DuckDBPyConnection) -> tuple[dt.date | None, dt.date | None]:

@@ -239,3 +239,70 @@ def test_empty_store_pages_say_what_to_do(tmp_path, monkeypatch):
     for page in ("pages/overview.py", "pages/district.py", "pages/community.py", "pages/brands.py"):
         at = open_page(page)
         assert any("数据导入" in i.value for i in at.info), page
+
+
+def _scores(path: Path, level: str, **scope: str):
+    """The assessment's scores for October 2026 (default scheme), straight from metrics.assessment."""
+    from metrics.assessment.scores import assessment_period, score
+    from metrics.views import Scope
+    con = connect(path)
+    try:
+        period = assessment_period("month", *OCT)
+        return score(con, Scope(period, scope.get("district")), "default", level).scores
+    finally:
+        con.close()
+
+
+def test_assessment_page_shows_the_scores_reasons_alerts_and_briefing(sample_db):
+    at = open_page("pages/assessment.py", period="2026-10", district="荔城区")
+    assert at.title[0].value == "荔城区 · 2026年10月"
+    table = at.dataframe[0].value
+    expected = _scores(sample_db, "street", district="荔城区")
+    assert list(table["街道"]) == list(expected["unit"])
+    assert list(table["得分"]) == [f"{s:.1f}" for s in expected["score"]]
+    assert all(text.startswith("第 ") for text in table["说明"])
+    assert "相同分数排名不分先后" in " ".join(c.value for c in at.caption)
+    assert any(m.value.startswith("- ") and "连续" in m.value for m in at.markdown)  # alerts in sentences
+    labels = [b.label for b in at.get("download_button")]
+    assert {"下载通报（Word）", "下载通报（Excel）", "下载通报（HTML）"} <= set(labels)
+
+
+def test_assessment_page_units_switch_to_communities(sample_db):
+    at = open_page("pages/assessment.py", period="2026-10", district="荔城区", units="community")
+    expected = _scores(sample_db, "community", district="荔城区")
+    table = at.dataframe[0].value
+    assert list(table["社区"]) == list(expected["unit"])
+    assert "不评分" in set(table["得分"])  # communities with too few cases are listed, not scored
+
+
+def test_editing_the_scheme_on_the_page_is_versioned_and_rescoring(sample_db, tmp_path, monkeypatch):
+    import shutil
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_db, copy)
+    monkeypatch.setenv("GOVDASH_DB", str(copy))
+    # Run as the main script: AppTest delivers button clicks only to the script it started.
+    at = AppTest.from_file(str(ROOT / "pages" / "assessment.py"), default_timeout=120)
+    at.query_params["period"], at.query_params["district"] = "2026-10", "荔城区"
+    at.run()
+    before = list(at.dataframe[0].value["得分"])
+    area = at.text_area(key="toml_default")
+    area.set_value(area.value.replace("weight = 30", "weight = 60", 1).replace("weight = 30", "weight = 0", 1))
+    at.text_input(key="note_default").set_value("办结为重")
+    at.button(key="save_default").click().run()
+    assert not at.exception
+    assert any("权重须在 0 到 100 之间" in e.value for e in at.error)  # 0 is not a valid weight: refused
+    area = at.text_area(key="toml_default")
+    area.set_value(area.value.replace("weight = 60", "weight = 30", 1).replace("weight = 0", "weight = 30", 1))
+    # Completion of cases due 30 → 40, satisfaction 30 → 20: weights still sum to 100.
+    area.set_value(area.value.replace("weight = 30", "weight = 40", 1).replace("weight = 30", "weight = 20", 1))
+    at.button(key="save_default").click().run()
+    assert not at.exception
+    assert any("已保存第 2 版" in m.value for m in at.success)
+    assert list(at.dataframe[0].value["得分"]) != before
+    con = connect(copy)
+    try:
+        from metrics.assessment import versions
+        hist = versions.history(con, "default")
+    finally:
+        con.close()
+    assert list(hist["version"]) == [2, 1] and hist["note"].iloc[0] == "办结为重"

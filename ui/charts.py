@@ -261,3 +261,70 @@ def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
     fig = style(fig, title, 480)
     fig.update_layout(margin={"l": 48, "r": 48, "t": 60, "b": 24})
     return fig
+
+
+def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str]) -> go.Figure:
+    """Composite scores per unit, best at the top: 红榜 blue, 黑榜 red, the rest grey; the mean grey, dashed."""
+    frame = frame.reset_index(drop=True)
+    names = [str(n) for n in frame["unit"]]
+    colours = [GOOD if k == "red" else BAD if k == "black" else NEUTRAL for k in frame["list"]]
+    custom = frame[places].astype(object).where(frame[places].notna(), None).values.tolist()
+    fig = go.Figure(go.Bar(y=names, x=frame["score"].astype("float64"), orientation="h", marker_color=colours,
+                           text=[fmt.points(v) for v in frame["score"]], textposition="auto", insidetextanchor="end",
+                           customdata=custom, cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
+    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
+    fig.update_xaxes(range=[0, 105], title=None)
+    if mean is not None:
+        fig.add_vline(x=mean, line_dash="dash", line_color=REFERENCE, line_width=1.5,
+                      annotation_text=f"{t('平均', 'mean')} {fmt.points(mean)}", annotation_font_color=REFERENCE,
+                      annotation_position="top")
+    fig.update_layout(showlegend=False, bargap=0.25)
+    return style(fig, title, max(260, min(1400, 30 * len(frame) + 110)))
+
+
+def intervals(frame: pd.DataFrame, metric_id: str, title: str, parent_name: str) -> go.Figure:
+    """Each unit's raw rate (hollow) and shrunk rate (filled) with its interval; the parent's rate dashed."""
+    frame = frame.reset_index(drop=True)
+    names = [str(n) for n in frame["unit"]]
+    shrunk = frame["shrunk_value"].astype("float64")
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        y=names, x=shrunk, mode="markers", name=t("修正后", "shrunk"), marker={"color": GOOD, "size": 10},
+        error_x={"type": "data", "symmetric": False, "array": (frame["high"].astype("float64") - shrunk).tolist(),
+                 "arrayminus": (shrunk - frame["low"].astype("float64")).tolist(), "color": GOOD, "thickness": 1.5},
+        customdata=[[fmt.count(d)] for d in frame["den"]],
+        hovertemplate="%{y}: %{x:.1%}（n=%{customdata[0]}）<extra></extra>"))
+    fig.add_trace(go.Scatter(y=names, x=frame["value"].astype("float64"), mode="markers", name=t("原始", "raw"),
+                             marker={"color": "white", "size": 9, "line": {"color": REFERENCE, "width": 1.5}},
+                             hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    parent = frame["parent_rate"].dropna()
+    if len(parent) and parent.nunique() == 1:
+        fig.add_vline(x=float(parent.iloc[0]), line_dash="dash", line_color=REFERENCE, line_width=1.5,
+                      annotation_text=f"{parent_name} {fmt.number(metric_id, parent.iloc[0])}",
+                      annotation_font_color=REFERENCE, annotation_position="top")
+    lo = min(0.5, float(frame["low"].astype("float64").min() if frame["low"].notna().any() else 0.5))
+    fig.update_xaxes(range=[max(0.0, lo - 0.05), 1.02], tickformat=".0%", title=None)
+    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
+    return style(fig, title, max(280, min(1400, 30 * len(frame) + 130)))
+
+
+def waterfall(frame: pd.DataFrame, metric_id: str, title: str) -> go.Figure:
+    """A rate's change from the period before to this one, bar by bar: parts that raised it green, lowered it red."""
+    texts = [fmt.number(metric_id, v) if m != "relative" else fmt.change(metric_id, v) or "0"
+             for v, m in zip(frame["value"], frame["measure"])]
+    labels = [{"上期": t("上期", "before"), "本期": t("本期", "now")}.get(lbl, lbl) for lbl in frame["label"]]
+    fig = go.Figure(go.Waterfall(
+        x=labels, y=frame["value"].astype("float64"), measure=frame["measure"], text=texts, textposition="outside",
+        cliponaxis=False, connector={"line": {"color": NEUTRAL, "width": 1}},
+        increasing={"marker": {"color": "#3a9d5d"}}, decreasing={"marker": {"color": BAD}},
+        totals={"marker": {"color": REFERENCE}}, hovertemplate="%{x}: %{text}<extra></extra>"))
+    path, level = [], 0.0
+    for v, m in zip(frame["value"], frame["measure"]):
+        level = float(v) if m != "relative" else level + float(v)
+        path.append(level)
+    pad = max(0.005, 0.25 * (max(path) - min(path)))
+    fig.update_yaxes(range=[max(0.0, min(path) - pad), min(1.0, max(path) + pad) + pad * 0.5], tickformat=".1%",
+                     title=None)
+    fig.update_xaxes(title=None, tickangle=-30)
+    fig.update_layout(showlegend=False)
+    return style(fig, title, 400)

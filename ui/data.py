@@ -11,6 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import insights, views
+from metrics.assessment import view as assessment
+from metrics.assessment.scores import Scored
 from metrics.views import Scope
 
 from . import state
@@ -56,3 +58,14 @@ peer_reference: Callable[[Scope, tuple], pd.DataFrame] = _view(views.peer_refere
 units: Callable[[], pd.DataFrame] = _view(views.units)
 community_profile: Callable[[str | None, str], dict] = _view(views.community_profile)
 explain: Callable[[Scope, str], list] = _view(insights.explain)
+scores: Callable[[Scope, str, str], Scored] = _view(assessment.scores)
+alert_list: Callable[[Scope, str, tuple], pd.DataFrame] = _view(assessment.alert_list)
+change: Callable[[Scope, str, str], assessment.Change] = _view(assessment.change)
+schemes: Callable[[], list] = _view(assessment.schemes)
+scheme_history: Callable[[str], pd.DataFrame] = _view(assessment.scheme_history)
+
+
+def sync_schemes() -> None:
+    """Register edits of the scheme files as new versions (cheap when nothing changed)."""
+    if state.run(assessment.sync_files):
+        state.clear_caches()

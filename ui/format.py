@@ -1,67 +1,31 @@
 """Values as people read them, from each unit's one declaration in the registry (metrics/registry.py)."""
 from __future__ import annotations
 
-import pandas as pd
-
+from metrics import fmt as core
+from metrics.fmt import count, missing, points  # noqa: F401  (pages and charts use them through this module)
 from metrics.registry import REGISTRY, UNITS
 
 from .i18n import lang, t
 
 
-def missing(value: object) -> bool:
-    """True for None, NaN and pandas NA."""
-    return value is None or bool(pd.isna(value))
-
-
 def number(metric_id: str, value: object) -> str:
     """The value alone in its unit's form: 95.3%, 1,195, 1.9, 13.8."""
-    if missing(value):
-        return "—"
-    unit = UNITS[REGISTRY[metric_id].unit]
-    if unit.percent:
-        return f"{float(value):.{unit.decimals}%}"
-    return f"{float(value):,.{unit.decimals}f}"
+    return core.number(metric_id, value)
 
 
 def suffix(metric_id: str) -> str:
-    """What the number counts, as people say it: 件, 小时, 天, 件/千人 ('' for rates)."""
-    m = REGISTRY[metric_id]
-    zh, en = m.noun
-    if m.unit == "days":
-        return t("天", "days")
-    if m.unit == "per_1k":
-        return t(f"{zh}/千人", f"{en} per 1,000")
-    if m.unit == "ratio":
-        return ""
-    return t(zh, en) if zh else ""
+    """What the number counts in the page's language: 件, 小时, 天, 件/千人 ('' for rates)."""
+    return core.suffix(metric_id, lang())
 
 
 def fmt(metric_id: str, value: object) -> str:
-    """The value with its unit: 95.3%, 1,195 件, 8,777 小时, 1.9 天, 13.8 小时/千人."""
-    text = number(metric_id, value)
-    tail = suffix(metric_id)
-    return text if text == "—" or not tail else f"{text} {tail}"
+    """The value with its unit in the page's language: 95.3%, 1,195 件, 13.8 小时/千人."""
+    return core.fmt(metric_id, value, lang())
 
 
 def change(metric_id: str, value: object) -> str | None:
-    """A change as text: percentage points for rates, signed figures otherwise; 持平 when it rounds to 0."""
-    if missing(value):
-        return None
-    unit = UNITS[REGISTRY[metric_id].unit]
-    shown = float(value) * 100 if unit.percent else float(value)
-    decimals = unit.decimals
-    if round(shown, decimals) == 0:
-        return t("level_even")
-    text = f"{shown:+,.{decimals}f}"
-    if unit.percent:
-        return f"{text} {t('个百分点', 'pp')}"
-    tail = suffix(metric_id)
-    return f"{text} {tail}" if tail else text
-
-
-def count(value: object) -> str:
-    """A whole number with thousands separators, or — when missing."""
-    return "—" if missing(value) else f"{int(value):,}"
+    """A change as text in the page's language: percentage points for rates, 持平 when it rounds to 0."""
+    return core.change(metric_id, value, lang())
 
 
 def rank(value: object, peers: object) -> str:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics.registry import METRICS
 from metrics.views import MIN_DENOMINATOR, THRESHOLDS
-from ui import charts, data, nav, state, widgets
+from ui import assessment_flow, charts, data, nav, state, widgets
 from ui import format as fmt
 from ui.i18n import lang, t
 
@@ -23,6 +23,7 @@ compared = dict(prev=period.span_label(period.previous(), lang()), yoy=period.sp
 st.caption(t("partial", period=period.label(lang()), through=period.effective_end.isoformat(), **compared)
            if period.partial else t("compared", **compared))
 widgets.kpi_cards(kpis, maturing={"case_completion_rate"} if not_due else set())
+assessment_flow.alerts_box(scope)
 
 ids = [m.id for m in METRICS]
 left, right = st.columns(2)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from metrics import briefing
 from metrics.assessment import versions
@@ -117,13 +118,18 @@ def fair_tab(scored: Scored) -> None:
                     key=f"fair_{metric}")
     left, right = st.columns(2)
     lists = scored.scores
-    with left:
-        st.subheader(t("红榜", "Top list"))
-        st.dataframe(_table(lists[lists["list"] == "red"], scored.level), hide_index=True, width="stretch")
-    with right:
-        st.subheader(t("黑榜", "Bottom list"))
-        black = lists[lists["list"] == "black"].sort_values("rank", ascending=False, kind="stable")
-        st.dataframe(_table(black, scored.level), hide_index=True, width="stretch")
+    black = lists[lists["list"] == "black"].sort_values("rank", ascending=False, kind="stable")
+    for where, title, part in ((left, t("红榜", "Top list"), lists[lists["list"] == "red"]),
+                               (right, t("黑榜", "Bottom list"), black)):
+        with where, st.container(border=True):
+            st.markdown(f"**{title}**")
+            for row in part.to_dict("records"):
+                reason = row["reason_zh" if lang() == "zh" else "reason_en"].split("：" if lang() == "zh" else ": ", 1)[-1]
+                st.markdown(f"{int(row['rank'])}\\. **{widgets.plain(row['unit'])}** {fmt.points(row['score'])} "
+                            f"{t('分', 'points')} {_move(row)}  \n{widgets.plain(reason)}")
+            if part.empty:
+                st.caption(t("无", "none"))
+    st.caption(t("相同分数排名不分先后。", "Equal scores share a rank."))
 
 
 def alerts_tab(frame: pd.DataFrame, periods: int) -> None:
@@ -140,6 +146,25 @@ def alerts_tab(frame: pd.DataFrame, periods: int) -> None:
         return
     for sentence in frame["zh" if lang() == "zh" else "en"]:
         st.markdown(f"- {widgets.plain(sentence)}")
+
+
+def alerts_box(scope: Scope, sid: str = "default", most: int = 5) -> None:
+    """The overview's alerts under the default scheme: a few sentences and a link to the assessment page."""
+    data.sync_schemes()
+    frame = data.alert_list(scope, sid, data.scheme_for(scope, sid).levels)
+    if frame.empty:
+        return
+    with st.container(border=True, key="alerts_box"):
+        st.markdown(f"**{t('预警', 'Alerts')}** · " + t(f"{len(frame)} 项，连续两期及以上低于红线或下降",
+                                                        f"{len(frame)}, below a red line or falling for periods "
+                                                        f"in a row"))
+        for sentence in frame["zh" if lang() == "zh" else "en"].head(most):
+            st.markdown(f"- {widgets.plain(sentence)}")
+        try:
+            st.page_link("pages/assessment.py", label=t("查看月度考核 →", "Open the assessment →"),
+                         query_params={k: v for k, v in st.query_params.items() if k in ("period", "district", "lang")})
+        except StreamlitPageNotFoundError:  # a page run on its own (not through the router) links nowhere
+            pass
 
 
 def change_tab(scope: Scope) -> None:
@@ -198,7 +223,8 @@ def scheme_tab(scored: Scored, sid: str) -> None:
     st.subheader(t("版本记录", "Versions"))
     hist = data.scheme_history(sid)
     st.dataframe(pd.DataFrame({
-        t("版本", "Version"): hist["version"], t("执行自", "In force from"): [f"{d:%Y-%m}" for d in hist["effective_from"]],
+        t("版本", "Version"): hist["version"], t("执行自", "In force from"): [
+            t("最初", "the start") if d == versions.BEGINNING else f"{d:%Y-%m}" for d in hist["effective_from"]],
         t("保存时间", "Saved"): [f"{d:%Y-%m-%d %H:%M}" for d in hist["saved_at"]], t("保存人", "By"): hist["author"],
         t("说明", "Note"): hist["note"].fillna(""), t("改动", "Changes"): hist["changes"],
     }), hide_index=True, width="stretch")

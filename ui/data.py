@@ -62,6 +62,7 @@ scores: Callable[[Scope, str, str], Scored] = _view(assessment.scores)
 alert_list: Callable[[Scope, str, tuple], pd.DataFrame] = _view(assessment.alert_list)
 change: Callable[[Scope, str, str], assessment.Change] = _view(assessment.change)
 schemes: Callable[[], list] = _view(assessment.schemes)
+scheme_for: Callable[[Scope, str], object] = _view(assessment.scheme_for)
 scheme_history: Callable[[str], pd.DataFrame] = _view(assessment.scheme_history)
 
 

@@ -8,6 +8,8 @@ completion is judged on cases due. One query-layer statement for the values, one
 """
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 
@@ -22,7 +24,7 @@ from .versions import in_force
 # How many periods back a run is traced to find when it began.
 LOOKBACK = 12
 COLUMNS = ["district", "street", "community", "unit", "metric", "label", "kind", "periods", "since", "since_label",
-           "period", "value", "threshold", "den", "history"]
+           "period", "since_label_en", "value", "threshold", "den", "history"]
 
 
 def judged_period(period: Period) -> Period | None:
@@ -79,13 +81,13 @@ def _index(label: str, kind: str) -> int:
     return int(year) * 12 + int(month) - 1
 
 
-def _label(index: int, kind: str) -> str:
-    """The period's label in Chinese from its running number: 2026年8月, 2026年第三季度."""
+def _label(index: int, kind: str, lang: str = "zh") -> str:
+    """The period's label from its running number: 2026年8月 / Aug 2026, 2026年第三季度 / Q3 2026."""
     if kind == "quarter":
         year, q = divmod(index, 4)
-        return f"{year}年第{'一二三四'[q]}季度"
+        return f"{year}年第{'一二三四'[q]}季度" if lang == "zh" else f"Q{q + 1} {year}"
     year, month = divmod(index, 12)
-    return f"{year}年{month + 1}月"
+    return f"{year}年{month + 1}月" if lang == "zh" else dt.date(year, month + 1, 1).strftime("%b %Y")
 
 
 def alerts(con: duckdb.DuckDBPyConnection, scope: Scope, sid: str, level: str) -> pd.DataFrame:
@@ -172,6 +174,7 @@ def _rows(runs: pd.DataFrame, values: pd.DataFrame, scheme: Scheme, level: str, 
             "unit": rec[level], "metric": rec["metric"], "label": ind.name(), "kind": rec["kind"],
             "periods": int(rec["periods"]), "since": int(rec["since_idx"]),
             "since_label": _label(int(rec["since_idx"]), kind), "period": _label(now, kind),
+            "since_label_en": _label(int(rec["since_idx"]), kind, "en"),
             "value": float(current["value"].iloc[0]) if len(current) else None,
             "threshold": ind.red_line if rec["kind"] == "red_line" else None,
             "den": float(current["den"].iloc[0]) if len(current) and not pd.isna(current["den"].iloc[0]) else None,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..views import Scope
 from . import alerts, changes, words
+from .scheme import Scheme
 from .scores import PLACE_KEYS, Scored, binomial, score
 from .versions import history, ids, in_force, sync_files
 
@@ -92,6 +93,11 @@ def change(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str, by: str) -
                   words.change_sentences(parts, metric, names, "en"), dict(parts.attrs))
 
 
+def scheme_for(con: duckdb.DuckDBPyConnection, scope: Scope, sid: str) -> Scheme:
+    """The scheme in force for the scope's period."""
+    return in_force(con, sid, scope.period.start)[0]
+
+
 def schemes(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(id, name) of every scheme, the default first (names as in force today)."""
     import datetime as dt
@@ -103,5 +109,5 @@ def scheme_history(con: duckdb.DuckDBPyConnection, sid: str) -> pd.DataFrame:
     return history(con, sid)
 
 
-__all__ = ["Change", "alert_list", "change", "fair_rates", "period_scope", "scheme_history", "schemes", "scores",
-           "shrinkable", "sync_files", "unit_rows"]
+__all__ = ["Change", "alert_list", "change", "fair_rates", "period_scope", "scheme_for", "scheme_history", "schemes",
+           "scores", "shrinkable", "sync_files", "unit_rows"]

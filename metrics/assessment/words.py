@@ -73,20 +73,22 @@ def _shrink_note(ok: pd.DataFrame, scheme: Scheme, lang: str) -> str:
 def alert_sentence(row: dict, lang: str = "zh") -> str:
     """'北高社区 满意率 90.3%，自2026年8月起连续 3 个月下降。' and the red-line form."""
     value = fmt(row["metric"], row["value"], lang)
-    unit_word = pick(lang, "个季度" if "季度" in row["period"] else "个月", "periods")
+    if lang != "zh":
+        row = {**row, "label": REGISTRY[row["metric"]].en}
+    unit_word = pick(lang, "个季度" if "季度" in row["period"] else "个月", "quarters" if "季度" in row["period"] else "months")
     if row["kind"] == "red_line":
         return pick(lang,
                     f"{row['unit']} {row['label']} {value}，低于红线 {number(row['metric'], row['threshold'])}，"
                     f"自{row['since_label']}起已连续 {row['periods']} {unit_word}。",
                     f"{row['unit']}: {row['label']} {value}, under the {number(row['metric'], row['threshold'])} red "
-                    f"line for {row['periods']} {unit_word} in a row (since {row['since_label']}).")
+                    f"line for {row['periods']} {unit_word} in a row (since {row['since_label_en']}).")
     first = row["history"][0] if row["history"] else None
     return pick(lang,
                 f"{row['unit']} {row['label']} {value}，自{row['since_label']}起连续 {row['periods']} {unit_word}下降"
                 + (f"（由 {number(row['metric'], first)} 降至 {number(row['metric'], row['value'])}）" if first is not None
                    else "") + "。",
                 f"{row['unit']}: {row['label']} {value}, falling for {row['periods']} {unit_word} in a row "
-                f"(since {row['since_label']}).")
+                f"(since {row['since_label_en']}).")
 
 
 def change_sentences(parts: pd.DataFrame, metric: str, by_name: tuple[str, str], lang: str = "zh",

@@ -21,7 +21,7 @@ $(DB): | $(VENV)/.installed
 db: $(DB)
 
 run: $(VENV)/.installed $(DB)
-	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.headless true
+	$(PY) -m streamlit run dashboard.py --server.port $(PORT) --server.address 127.0.0.1 --server.headless true
 
 test: $(VENV)/.installed
 	bash tests/setup_browser.sh

@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from . import cli_assess, sample
+from . import cli_assess, cli_users, sample
 from .errors import GovdashError, ImportFailure, UsageError
 from .importer import ImportOptions, ImportResult, safe_import, undo
 from .importer.profiles import DATE_ORDERS, load_profile, parse_pairs, parse_set_pairs, parse_value_pairs
 from .importer.reader import file_source
 from .schema import TABLES
-from .store import connect, db_path
+from .accounts import audit
+from .assessment.versions import who
+from .snapshots import reader, writing
+from .store import db_path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -78,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="指标清单 (list the indicator registry)")
     p.add_argument("--format", choices=["csv", "json", "table"], default="table")
     cli_assess.add_parsers(sub, _db_arg)
+    cli_users.add_parsers(sub, _db_arg)
     return parser
 
 
@@ -99,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "init": cmd_init, "import": cmd_import, "batches": cmd_batches, "undo": cmd_undo,
-        "compute": cmd_compute, "list": cmd_list, **cli_assess.HANDLERS,
+        "compute": cmd_compute, "list": cmd_list, **cli_assess.HANDLERS, **cli_users.HANDLERS,
     }
     try:
         return handlers[args.command](args)
@@ -123,18 +127,15 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the store; load the bundled sample unless --empty."""
     path = db_path(args.db)
-    con = connect(path)
-    try:
+    with writing(path) as con:
         if args.empty:
             print(f"已建库 (store ready): {path}")
             return EXIT_OK
         failed = 0
         for file in sample.sample_files():
             failed += _import_one(con, file, ImportOptions(), path, dry_run=False)
-        print(f"已建库并导入示例数据 (store ready with sample data): {path}")
-        return EXIT_FAILED if failed else EXIT_OK
-    finally:
-        con.close()
+    print(f"已建库并导入示例数据 (store ready with sample data): {path}")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def import_options(args: argparse.Namespace) -> ImportOptions:
@@ -152,14 +153,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Import each file and print its summary; 1 if any file could not be imported."""
     options = import_options(args)
     path = db_path(args.db)
-    con = connect(path)
-    try:
-        failed = 0
+    failed = 0
+    # Waits while another program writes the store; readers (the dashboard) keep working from a snapshot.
+    with writing(path) as con:
         for file in args.files:
             failed += _import_one(con, Path(file), options, path, args.dry_run)
-        return EXIT_FAILED if failed else EXIT_OK
-    finally:
-        con.close()
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _import_one(con, file: Path, options: ImportOptions, path: Path, dry_run: bool) -> int:
@@ -171,6 +170,8 @@ def _import_one(con, file: Path, options: ImportOptions, path: Path, dry_run: bo
         print(f"失败 (failed): {exc.located(file.name).line()}，未做任何更改 (nothing changed){fix}")
         return 1
     print(format_result(result, dry_run))
+    if result.committed:
+        audit(path, who(), "import", f"{file.name}: {result.rows_loaded} 行导入，批次 {result.batch_id}（命令行）")
     return 0 if (result.committed or result.skipped_as_batch or dry_run) else 1
 
 
@@ -210,7 +211,7 @@ def format_result(r: ImportResult, dry_run: bool = False) -> str:
 
 def cmd_batches(args: argparse.Namespace) -> int:
     """Print the import batches, newest first."""
-    con = connect(db_path(args.db))
+    con = reader(db_path(args.db), wait_s=30)
     try:
         rows = con.execute(
             "SELECT id, strftime(imported_at, '%Y-%m-%d %H:%M:%S'), status, table_name, file_name, encoding, "
@@ -230,11 +231,10 @@ def cmd_batches(args: argparse.Namespace) -> int:
 
 def cmd_undo(args: argparse.Namespace) -> int:
     """Undo one batch and say what changed."""
-    con = connect(db_path(args.db))
-    try:
+    path = db_path(args.db)
+    with writing(path) as con:
         counts = undo(con, args.batch_id)
-    finally:
-        con.close()
+    audit(path, who(), "undo", f"批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行（命令行）")
     print(f"已撤销批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行 "
           f"(batch {args.batch_id} undone: {counts['removed']} rows removed, {counts['restored']} restored)")
     return EXIT_OK
@@ -259,11 +259,7 @@ def cmd_compute(args: argparse.Namespace) -> int:
     q = Query(metrics=[m.strip() for m in args.metric.split(",") if m.strip()],
               by=[g.strip() for g in args.by.split(",") if g.strip() and g.strip() != "none"],
               start=args.start, end=args.end, where=_where(args.where))
-    path = db_path(args.db)
-    if not path.exists():
-        raise GovdashError("数据库不存在，请先运行 init 或 import", "store not found; run init or import first",
-                           str(path))
-    con = connect(path, read_only=True)
+    con = reader(db_path(args.db), wait_s=30)
     try:
         if args.compare:
             frame, base = compare(con, q, args.compare)

@@ -41,19 +41,12 @@ def add_parsers(sub, db_arg) -> None:
     p.add_argument("--at", help="show：查看某月执行的版本 YYYY-MM (the version in force then)")
 
 
-def _store(args: argparse.Namespace, write: bool = True):
-    """The store, synced with the scheme files when it can be written."""
-    from .assessment.versions import sync_files
-    from .store import connect, db_path
+def _store(args: argparse.Namespace):
+    """A read-only connection to the newest snapshot of the store (republished first when stale)."""
+    from .snapshots import reader
+    from .store import db_path
 
-    path = db_path(args.db)
-    if not path.exists():
-        raise GovdashError("数据库不存在，请先运行 init 或 import", "store not found; run init or import first",
-                           str(path))
-    con = connect(path, read_only=not write)
-    if write:
-        sync_files(con)
-    return con
+    return reader(db_path(args.db), wait_s=30)
 
 
 def _month(text: str) -> dt.date:
@@ -129,6 +122,21 @@ def cmd_assess(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _save(args: argparse.Namespace, text: str) -> int:
+    """Save a scheme version under the store's write lock, publishing it for readers."""
+    from .accounts import audit
+    from .assessment import versions
+    from .snapshots import writing
+    from .store import db_path
+
+    path = db_path(args.db)
+    with writing(path) as con:
+        version = versions.save(con, args.scheme_id, text, _month(args.effective), versions.who(), args.note,
+                                source="cli")
+    audit(path, versions.who(), "scheme_save", f"{args.scheme_id} 第 {version} 版（命令行）")
+    return version
+
+
 def cmd_scheme(args: argparse.Namespace) -> int:
     """List schemes, show one (as TOML), print its versions, or save a file as a new version."""
     from .assessment import versions
@@ -158,8 +166,7 @@ def cmd_scheme(args: argparse.Namespace) -> int:
                 text = Path(args.file).read_text(encoding="utf-8-sig")
             except (OSError, UnicodeDecodeError) as exc:
                 raise UsageError("无法读取方案文件", f"cannot read the scheme file: {exc}", args.file) from exc
-            version = versions.save(con, args.scheme_id, text, _month(args.effective), versions.who(), args.note,
-                                    source="cli")
+            version = _save(args, text)
             print(f"已保存 {args.scheme_id} 第 {version} 版，自 {args.effective} 起执行 "
                   f"(saved version {version}, in force from {args.effective})")
     finally:

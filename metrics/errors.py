@@ -31,6 +31,10 @@ class GovdashError(Exception):
         self.fix = fix
         super().__init__(self.line())
 
+    def __reduce__(self):
+        """Pickle with every field (a worker process hands errors back to the dashboard)."""
+        return (self.__class__, (self.zh, self.en, self.where, self.fix))
+
     def line(self) -> str:
         """The one-line message: where, then Chinese with English beside it."""
         prefix = f"{self.where}: " if self.where else ""

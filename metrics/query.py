@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from .access import Access
 from .errors import UsageError
 from .periods import compare_period
 from .registry import PLACE_GROUPS, REGISTRY, SOURCES, TIME_GROUPS, Metric
@@ -47,6 +48,8 @@ class Query:
     today: dt.date | None = None
     # When deadlines are judged (overdue, due): the time the data describes; default now.
     as_of: dt.datetime | None = None
+    # The places the asker may see (None: no restriction, for the command line run by the store's owner).
+    access: Access | None = None
 
 
 def validate(q: Query) -> list[Metric]:
@@ -169,6 +172,10 @@ def _filters(q: Query, dims: tuple[str, ...], spans: dict[str, Span] | None) -> 
         if col in PLACE_GROUPS or col in dims:
             conds.append(f"g_{col} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
+    if q.access is not None:
+        cond, more = q.access.sql("g_district", "g_street")
+        conds.append(cond)
+        params.extend(more)
     return conds, params
 
 
@@ -216,6 +223,10 @@ def _per_1k_part(sql: _Sql, p: str, metrics: list[Metric], q: Query, keys: list[
         if col in PLACE_GROUPS:
             place_conds.append(f"{col} IN ({', '.join('?' for _ in values)})")
             place_params.extend(values)
+    if q.access is not None:
+        cond, more = q.access.sql("district", "street")
+        place_conds.append(cond)
+        place_params.extend(more)
     pop_groups = ", ".join(place_by)
     sql.add(f",\n    {p}_pop AS (SELECT {pop_groups + ',' if pop_groups else ''} sum(population) AS residents "
             f"FROM {p}_comm WHERE {' AND '.join(place_conds) or 'TRUE'} "

@@ -27,7 +27,12 @@ BATCH_TABLE = (
     ("rows_read", "BIGINT"), ("rows_loaded", "BIGINT"), ("rows_rejected", "BIGINT"), ("rows_duplicate", "BIGINT"),
     ("rows_unchanged", "BIGINT"), ("warnings", "VARCHAR"), ("mapping", "VARCHAR"), ("status", "VARCHAR"),
     ("undone_at", "TIMESTAMP"), ("options", "VARCHAR"), ("sheet", "VARCHAR"),
+    ("places", "VARCHAR"),  # JSON [[district, street], …] of the rows the batch loaded: who may see or undo it
 )
+
+
+class StoreBusy(GovdashError):
+    """Another process is writing the store (DuckDB allows one writer at a time)."""
 
 
 def db_path(cli_value: str | None = None) -> Path:
@@ -62,7 +67,7 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     except duckdb.IOException as exc:
         text = str(exc)
         if "lock" in text.lower() or "in use" in text.lower():
-            raise GovdashError("数据库正被另一个程序写入，请稍后再试", "the store is in use by another program; "
+            raise StoreBusy("数据库正被另一个程序写入，请稍后再试", "the store is in use by another program; "
                                "try again shortly", where) from exc
         if "read-only" in text.lower() or "permission" in text.lower():
             raise GovdashError("没有写入数据库的权限（文件或目录只读）", "no permission to write the store "

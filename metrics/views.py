@@ -7,12 +7,14 @@ as picked (month, quarter, year, custom) and the data it holds, so partial perio
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from . import summary
+from .access import Access
 from .periods import Period, add_months, month_end
 from .query import Query, compute, compute_spans, with_changes
 from .registry import METRICS, REGISTRY
@@ -37,6 +39,8 @@ class Scope:
     street: str | None = None
     community: str | None = None
     today: dt.date | None = None
+    # What the viewer may see; every query of this scope is restricted to it (None: the store's owner).
+    access: Access | None = None
 
     @property
     def start(self) -> dt.date:
@@ -67,7 +71,7 @@ class Scope:
 
     def query(self, metrics: list[str], by: list[str] | None = None, **changes) -> Query:
         """A Query over this scope."""
-        q = Query(list(metrics), by or [], self.start, self.end, self.where(), self.today, self.as_of)
+        q = Query(list(metrics), by or [], self.start, self.end, self.where(), self.today, self.as_of, self.access)
         for key, value in changes.items():
             setattr(q, key, value)
         return q
@@ -75,7 +79,7 @@ class Scope:
     def within(self, **places: str | None) -> "Scope":
         """The same period over other places."""
         return Scope(self.period, places.get("district"), places.get("street"), places.get("community"),
-                     self.today)
+                     self.today, self.access)
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> tuple:
@@ -94,18 +98,27 @@ def months_with_data(con: duckdb.DuckDBPyConnection, until: dt.date | None = Non
     return summary.months(con, until)
 
 
-def places(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every known district/street/community with its brand (from the summary)."""
-    return summary.places(con)
+def places(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> pd.DataFrame:
+    """Every known district/street/community with its brand (from the summary), within access."""
+    frame = summary.places(con)
+    if access is None or access.everything:
+        return frame
+    keep = [access.allows(d, s) for d, s in zip(frame["district"], frame["street"])]
+    return frame[keep].reset_index(drop=True)
 
 
-def community_profile(con: duckdb.DuckDBPyConnection, district: str | None, community: str) -> dict:
-    """The register row of a community (brand, residents, ...), empty when it is not registered."""
+def community_profile(con: duckdb.DuckDBPyConnection, district: str | None, community: str,
+                      access: Access | None = None) -> dict:
+    """The register row of a community (brand, residents, ...), empty when it is not registered or not
+    within access."""
     frame = con.execute(
         "SELECT district, street, community, brand, brand_method, population, households, party_members, grids, "
         "grid_workers FROM communities WHERE community = ? AND (? IS NULL OR district = ?) LIMIT 1",
         [community, district, district]).df()
-    return {} if frame.empty else frame.iloc[0].to_dict()
+    if frame.empty:
+        return {}
+    row = frame.iloc[0].to_dict()
+    return row if access is None or access.allows(row["district"], row["street"]) else {}
 
 
 def kpis(con: duckdb.DuckDBPyConnection, scope: Scope, metrics: list[str] | None = None) -> pd.DataFrame:
@@ -187,7 +200,10 @@ def hierarchy(con: duckdb.DuckDBPyConnection, scope: Scope, metric: str) -> pd.D
         frame = compute(con, scope.query(ids, by))
         for rec in frame.to_dict("records"):
             names = ["（未填）" if pd.isna(rec[g]) else str(rec[g]) for g in by]
-            rows.append({"id": "/".join(names), "parent": "/".join(names[:-1]), "label": names[-1],
+            # Ids are the JSON of the path, so a name holding "/" can never collide with a deeper place.
+            rows.append({"id": json.dumps(names, ensure_ascii=False),
+                         "parent": json.dumps(names[:-1], ensure_ascii=False) if len(names) > 1 else "",
+                         "label": names[-1],
                          "level": by[-1], "district": names[0], "street": names[1] if len(by) > 1 else None,
                          "community": names[2] if len(by) > 2 else None, "value": rec[metric],
                          "size": int(rec["cases_received"]) if len(by) == 3 else 0})
@@ -264,12 +280,12 @@ def compare_units(con: duckdb.DuckDBPyConnection, scope: Scope, communities: tup
         if districts else whole.iloc[0:0]
     avg = avg.assign(community=[f"{d}（全区）" for d in avg["district"]], kind="district")
     frame = pd.concat([mine, avg], ignore_index=True)
-    return frame.merge(units(con), how="left", on=["district", "community"])
+    return frame.merge(units(con, scope.access), how="left", on=["district", "community"])
 
 
-def units(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per (district, community) with its brand: the units that can be compared."""
-    return places(con).drop_duplicates(["district", "community"])[["district", "community", "brand"]] \
+def units(con: duckdb.DuckDBPyConnection, access: Access | None = None) -> pd.DataFrame:
+    """One row per (district, community) with its brand: the units that can be compared (within access)."""
+    return places(con, access).drop_duplicates(["district", "community"])[["district", "community", "brand"]] \
         .reset_index(drop=True)
 
 

@@ -8,7 +8,6 @@ from ui import assessment_flow as flow
 from ui import data, state
 from ui.i18n import t
 
-data.sync_schemes()
 scope = state.page_scope(t("assessment"))
 schemes = dict(data.schemes())
 left, right = st.columns(2)

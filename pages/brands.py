@@ -19,8 +19,8 @@ known = data.units()
 known = known[known["community"].notna()]
 if scope.district:
     known = known[known["district"] == scope.district]
-    st.caption(t(f"只列出{scope.district}的社区（左侧所选区县）；要跨区比较，请把区县选为“全部”。",
-                 f"Only communities of {scope.district} (the district picked on the left); to compare across "
+    st.caption(t(f"只列出{widgets.plain(scope.district)}的社区（左侧所选区县）；要跨区比较，请把区县选为“全部”。",
+                 f"Only communities of {widgets.plain(scope.district)} (the district picked on the left); to compare across "
                  "districts, set the district to All."))
 keys = [f"{d or ''}|{c}" for d, c in zip(known["district"], known["community"])]
 names = {k: f"{c} · {b or '—'}（{d or '—'}）" for k, d, c, b in zip(keys, known["district"], known["community"],

@@ -8,6 +8,9 @@ from ui.i18n import t
 from ui.import_flow import history_section, import_section
 
 state.require_router()
+if not state.user().can("import"):
+    st.error(t("您的账户只能查看，不能导入数据。", "Your account can read only; it cannot import."))
+    st.stop()
 st.title(t("import"))
 st.caption(t("先上传并预览：系统试导入一遍（不写入），显示识别出的数据类型、编码、列映射、日期格式和不合格的行；"
                  "有不明确的地方会请您选择；确认无误后再点“导入”。每次导入都是一个批次，可在下方撤销。",

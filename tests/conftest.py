@@ -40,3 +40,10 @@ def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
+
+
+# The dashboard's single-user mode needs a loopback bind address (as `make run` gives); AppTest runs pages in
+# this process, so the option is set here. Tests of sign-in switch it off themselves.
+from streamlit import config as _streamlit_config  # noqa: E402
+
+_streamlit_config.set_option("server.address", "127.0.0.1")

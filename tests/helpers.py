@@ -24,3 +24,18 @@ def rows(con, sql: str, params: list | None = None) -> list[tuple]:
 def mapping(**columns: str) -> ImportOptions:
     """Options mapping source headers to canonical columns (for headers that are identifiers)."""
     return ImportOptions(columns=dict(columns))
+
+
+APP = str(Path(__file__).resolve().parent.parent / "dashboard.py")
+
+
+def open_page(page: str, **params: str):
+    """The dashboard run by AppTest with these query parameters, switched to page (a path like pages/x.py)."""
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page).run()
+    return at

@@ -104,6 +104,18 @@ def latin1(folder: Path) -> Path:
     return _write(folder, "latin1.csv", ("\n".join(lines) + "\n").encode("cp1252"))
 
 
+# Characters of names outside GBK, which GB18030 writes as four bytes (high, digit, high, digit).
+RARE_NAMES = ("王㛃", "刘䶮", "𠮷")
+
+
+def gb18030_rare(folder: Path) -> Path:
+    """An English-headed GB18030 export (G1..G3) whose communities are names with characters outside GBK."""
+    lines = ["case_id,district,community,reported_at,closed_at,status"]
+    lines += [f"G{i},Licheng,{name},2026-03-05 09:00,2026-03-06 10:00,closed"
+              for i, name in enumerate(RARE_NAMES, start=1)]
+    return _write(folder, "gb18030_rare.csv", ("\n".join(lines) + "\n").encode("gb18030"))
+
+
 def gbk_bad_byte(folder: Path) -> Path:
     """A GBK export of K1..K5 with one byte (0xFF, never valid in GBK) inside K3's community (line 4)."""
     rows = [case_row(f"K{i}", community="拱辰社区") for i in range(1, 6)]

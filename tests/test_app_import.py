@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -32,6 +33,11 @@ def open_page(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     at = AppTest.from_file(str(PAGE), default_timeout=60).run()
     assert not at.exception
     return at
+
+
+def shown(element) -> str:
+    """A message as the user reads it (data in messages is Markdown-escaped: cases\\.csv shows as cases.csv)."""
+    return re.sub(r"\\(.)", r"\1", element.value)
 
 
 def labelled(widgets, text: str):
@@ -77,7 +83,7 @@ def upload(at: AppTest, *files: tuple[str, str]) -> AppTest:
 def test_empty_store_renders_and_says_no_imports(db_path, monkeypatch):
     at = open_page(db_path, monkeypatch)
     assert at.title[0].value == "数据导入"
-    assert "还没有导入批次。" in [i.value for i in at.info]
+    assert "还没有导入批次。" in [shown(i) for i in at.info]
     assert at.file_uploader(key="imp_files").accept_multiple_files
     assert set(at.file_uploader(key="imp_files").allowed_type) == {".csv", ".xlsx"}
 
@@ -88,7 +94,7 @@ def test_english_labels(db_path, monkeypatch):
     at.sidebar.radio(key="lang").set_value("English").run()
     assert not at.exception
     assert at.title[0].value == "Import"
-    assert "No imports yet." in [i.value for i in at.info]
+    assert "No imports yet." in [shown(i) for i in at.info]
 
 
 def test_history_lists_batches_newest_first(con, db_path, tmp_path, monkeypatch):
@@ -120,7 +126,7 @@ def test_preview_shows_counts_and_rejects_then_commit_imports_once(db_path, monk
     keyed(at.button, "imp_go_cases.csv").click().run()
     assert not at.exception
     batch = scalar(db_path, "SELECT max(id) FROM import_batches")
-    assert [s.value for s in at.success] == [
+    assert [shown(s) for s in at.success] == [
         f"已导入 cases.csv：批次 {batch}，读取 4 行，新增或更新 2 行，不合格 1 行，文件内重复 1 行，未变化 0 行。"]
     assert scalar(db_path, "SELECT string_agg(case_id, ',' ORDER BY case_id) FROM cases") == "A,B"
     assert scalar(db_path, f"SELECT count(*) FROM import_rejects WHERE batch_id = {batch}") == 1
@@ -130,7 +136,7 @@ def test_preview_shows_counts_and_rejects_then_commit_imports_once(db_path, monk
 
     keyed(at.button, "imp_go_cases.csv").click().run()
     assert not at.exception
-    assert any(f"already imported as batch {batch}" in i.value for i in at.info)
+    assert any(f"already imported as batch {batch}" in shown(i) for i in at.info)
     assert scalar(db_path, "SELECT count(*) FROM import_batches") == 1
 
 
@@ -177,7 +183,7 @@ def test_bad_file_shows_one_line_error_and_changes_nothing(db_path, monkeypatch)
     at.file_uploader(key="imp_files").set_value(("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64,
                                                  "application/vnd.ms-excel")).run()
     assert not at.exception
-    assert [e.value for e in at.error] == [
+    assert [shown(e) for e in at.error] == [
         "old.xlsx: 不支持旧版 Excel (.xls) 文件，请另存为 .xlsx 或 CSV (legacy .xls is not supported; save as .xlsx or CSV)"]
     assert not [b for b in at.button if b.key and b.key.startswith("imp_go_")]
     assert scalar(db_path, "SELECT count(*) FROM import_batches") == 0
@@ -195,10 +201,10 @@ def map_by_hand(at: AppTest, pairs: dict[int, str]) -> AppTest:
 
 def test_unrecognised_headers_mapped_by_hand_saved_and_reapplied(db_path, monkeypatch):
     at = upload(open_page(db_path, monkeypatch), ("hotline.csv", HOTLINE))
-    assert "required column missing: reported_at" in at.error[0].value  # only "Done" was recognised
-    assert "请先选择数据类型" in at.info[0].value
+    assert "required column missing: reported_at" in shown(at.error[0])  # only "Done" was recognised
+    assert "请先选择数据类型" in shown(at.info[0])
     keyed(at.selectbox, "imp_table_hotline.csv").set_value("cases").run()
-    assert "required column missing: reported_at" in at.error[0].value
+    assert "required column missing: reported_at" in shown(at.error[0])
     assert at.data_editor[0].value["header"].tolist() == ["Ticket", "When", "Done", "Note"]
 
     map_by_hand(at, {0: "case_id", 1: "reported_at", 2: "closed_at"})
@@ -206,7 +212,7 @@ def test_unrecognised_headers_mapped_by_hand_saved_and_reapplied(db_path, monkey
     assert counts_shown(at)["可导入（新增或更新）"] == "2"
     keyed(at.text_input, "imp_pname_hotline.csv").input("12345热线").run()
     keyed(at.button, "imp_psave_hotline.csv").click().run()
-    assert "已保存映射方案“12345热线”" in [s.value for s in at.success]
+    assert "已保存映射方案“12345热线”" in [shown(s) for s in at.success]
     saved = profiles_dir(db_path) / "12345热线.json"
     assert load_named(profiles_dir(db_path), "12345热线") == ImportOptions(
         "cases", {"Ticket": "case_id", "When": "reported_at", "Done": "closed_at", "Note": ""}, {})  # Note left out
@@ -227,7 +233,7 @@ def test_unrecognised_headers_mapped_by_hand_saved_and_reapplied(db_path, monkey
 def test_two_headers_on_one_column_block_the_import(db_path, monkeypatch):
     at = upload(open_page(db_path, monkeypatch), ("cases.csv", CASES))
     map_by_hand(at, {2: "case_id"})
-    assert "同一列被选了多次：case_id" in at.error[0].value
+    assert "同一列被选了多次：case_id" in shown(at.error[0])
     assert not [b for b in at.button if b.key and b.key.startswith("imp_go_")]
 
 
@@ -242,11 +248,11 @@ def test_undo_through_the_page_removes_the_batch(con, db_path, tmp_path, monkeyp
     assert not at.exception
     # Nothing changes until the user confirms, and the page says what will change.
     assert scalar(db_path, "SELECT count(*) FROM cases") == 2
-    assert [w.value for w in at.warning if "撤销批次" in w.value] == [
+    assert [shown(w) for w in at.warning if "撤销批次" in w.value] == [
         f"撤销批次 {first}（cases.csv）将删除它导入的 2 行，并恢复被它替换的 0 行旧数据。此操作会改变所有页面的数字。"]
     at.button(key="imp_undo_yes").click().run()
     assert not at.exception
-    assert f"已撤销批次 {first}：删除 2 行，恢复 0 行。" in [s.value for s in at.success]
+    assert f"已撤销批次 {first}：删除 2 行，恢复 0 行。" in [shown(s) for s in at.success]
     assert scalar(db_path, "SELECT count(*) FROM cases") == 0
     assert scalar(db_path, "SELECT count(*) FROM volunteer_activities") == 2
     assert scalar(db_path, f"SELECT status FROM import_batches WHERE id = {first}") == "undone"
@@ -335,8 +341,8 @@ UNKNOWN_WORDS = "事件编号,上报时间,事件状态\n" + "".join(
 
 def test_ambiguous_dates_ask_for_the_order_and_the_answer_is_used(db_path, monkeypatch):
     at = upload(open_page(db_path, monkeypatch), ("d.csv", AMBIGUOUS))
-    assert "既可读作日/月/年也可读作月/日/年" in at.error[0].value
-    assert "--" not in at.error[0].value  # no command-line flags on the page
+    assert "既可读作日/月/年也可读作月/日/年" in shown(at.error[0])
+    assert "--" not in shown(at.error[0])  # no command-line flags on the page
     order = keyed(at.radio, "imp_fix_d.csv")
     assert order.options == ["（请选择）", "日/月/年", "月/日/年", "年/月/日"]
     order.set_value("dmy").run()
@@ -349,7 +355,7 @@ def test_ambiguous_dates_ask_for_the_order_and_the_answer_is_used(db_path, monke
 
 def test_unknown_words_are_mapped_on_the_page(db_path, monkeypatch):
     at = upload(open_page(db_path, monkeypatch), ("s.csv", UNKNOWN_WORDS))
-    assert "“事件状态”列使 6/8 行无法导入" in at.error[0].value
+    assert "“事件状态”列使 6/8 行无法导入" in shown(at.error[0])
     editor = at.data_editor[0]
     assert editor.value[["word", "rows"]].values.tolist() == [["已驳回", 6]]
     at.session_state[editor.key] = {"edited_rows": {0: {"meaning": "open"}}, "added_rows": [], "deleted_rows": []}
@@ -363,10 +369,10 @@ def test_a_file_without_districts_can_be_given_one(con, db_path, tmp_path, monke
     load(con, write(tmp_path, "communities.csv", "区县,街道,社区\n荔城区,拱辰街道,拱辰社区\n"))
     con.close()
     at = upload(open_page(db_path, monkeypatch), ("c.csv", "事件编号,社区,上报时间\n1,甲社区,2026-01-01\n"))
-    assert any("1 行没有区县" in w.value for w in at.warning)
+    assert any("1 行没有区县" in shown(w) for w in at.warning)
     keyed(at.selectbox, "imp_set_c.csv").set_value("荔城区").run()
     ending(at.button, "imp_set_c.csv", "_district_go").click().run()
     assert not at.exception
-    assert not any("没有区县" in w.value for w in at.warning)
+    assert not any("没有区县" in shown(w) for w in at.warning)
     keyed(at.button, "imp_go_c.csv").click().run()
     assert scalar(db_path, "SELECT district FROM cases") == "荔城区"

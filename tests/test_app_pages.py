@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
+from helpers import open_page as open_app
 from metrics.query import Query, compute
 from metrics.store import connect
 
@@ -47,13 +48,8 @@ def value(path: Path, metric: str, start: dt.date, end: dt.date, **where: str) -
 
 
 def open_page(page: str, **params: str) -> AppTest:
-    """Run the app with query params and switch to page."""
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, val in params.items():
-        at.query_params[key] = val
-    at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page).run()
+    """Run the app with query params, switch to page, and check it raised nothing."""
+    at = open_app(page, **params)
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -206,6 +206,15 @@ def test_latin1_never_loads_mojibake(store: Path, files: Path) -> None:
     assert got <= set(hf.LATIN1_COMMUNITIES), got
 
 
+def test_gb18030_four_byte_characters_are_not_read_as_western(store: Path, files: Path) -> None:
+    """GB18030 writes rare characters of names (㛃, 䶮, 𠮷) as high-digit-high-digit: such a file once read as
+    Windows-1252 and loaded 'Íõ‚0·1' for 王㛃. It loads every name as written."""
+    run, before = run_file(store, files, hf.gb18030_rare)
+    batch = assert_imported(run, store, before)
+    assert loaded(store, batch) == {f"G{i}": (name, i + 1) for i, name in enumerate(hf.RARE_NAMES, start=1)}
+    assert "GB18030" in run.stdout
+
+
 def test_gbk_with_one_bad_byte(store: Path, files: Path) -> None:
     """GBK with one invalid byte in row K3 (line 4): only that row is rejected, with its line and a reason."""
     run, before = run_file(store, files, hf.gbk_bad_byte)

@@ -3,12 +3,13 @@ versions, and the briefing downloads. Every figure comes from metrics.assessment
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from metrics import briefing
+from metrics import briefing, worker
 from metrics.assessment import versions
 from metrics.assessment.scheme import INDICATOR_KEYS, SCHEME_KEYS, to_toml
 from metrics.assessment.scores import Scored
@@ -18,7 +19,7 @@ from metrics.export import csv_bytes
 from metrics.registry import REGISTRY
 from metrics.views import Scope
 
-from . import charts, data, nav, state, widgets
+from . import auth, charts, data, nav, state, widgets
 from . import format as fmt
 from .i18n import lang, pair, t
 
@@ -68,7 +69,11 @@ def scores_tab(scored: Scored, scope: Scope) -> None:
     rows = getattr(getattr(event, "selection", None), "rows", None) or [0]
     unit = frame.iloc[rows[0]].to_dict()
     breakdown(scored, unit)
-    st.download_button(t("download_csv"), lambda: csv_bytes(_table(frame, level)), f"scores_{level}.csv", "text/csv",
+    def scores_csv() -> bytes:
+        widgets.audit_export(f"scores_{level}.csv")
+        return csv_bytes(_table(frame, level))
+
+    st.download_button(t("download_csv"), scores_csv, f"scores_{level}.csv", "text/csv",
                        key=f"scores_csv_{level}", on_click="ignore", icon=":material/download:")
 
 
@@ -150,7 +155,6 @@ def alerts_tab(frame: pd.DataFrame, periods: int) -> None:
 
 def alerts_box(scope: Scope, sid: str = "default", most: int = 5) -> None:
     """The overview's alerts under the default scheme: a few sentences and a link to the assessment page."""
-    data.sync_schemes()
     frame = data.alert_list(scope, sid, data.scheme_for(scope, sid).levels)
     if frame.empty:
         return
@@ -202,8 +206,8 @@ def scheme_tab(scored: Scored, sid: str) -> None:
     """The scheme in force (table and settings), its versions, and the editor that saves a new version."""
     scheme, record = scored.scheme, scored.record
     st.markdown(f"**{widgets.plain(scheme.name)}** · " + t(
-        f"第 {record['version']} 版，{record['saved_at']:%Y-%m-%d %H:%M} 由 {record['author']} 保存",
-        f"version {record['version']}, saved {record['saved_at']:%Y-%m-%d %H:%M} by {record['author']}"))
+        f"第 {record['version']} 版，{record['saved_at']:%Y-%m-%d %H:%M} 由 {widgets.plain(record['author'])} 保存",
+        f"version {record['version']}, saved {record['saved_at']:%Y-%m-%d %H:%M} by {widgets.plain(record['author'])}"))
     if scheme.description:
         st.caption(widgets.plain(scheme.description))
     kinds = {"linear": t("线性（基准值—挑战值）", "linear (base → challenge)"), "redline": t("达标制", "pass/fail")}
@@ -228,7 +232,10 @@ def scheme_tab(scored: Scored, sid: str) -> None:
         t("保存时间", "Saved"): [f"{d:%Y-%m-%d %H:%M}" for d in hist["saved_at"]], t("保存人", "By"): hist["author"],
         t("说明", "Note"): hist["note"].fillna(""), t("改动", "Changes"): hist["changes"],
     }), hide_index=True, width="stretch")
-    editor(scored, sid)
+    if state.user().can("admin"):
+        editor(scored, sid)
+    else:
+        st.caption(t("考核方案由管理员修改。", "Administrators edit the scheme."))
 
 
 def editor(scored: Scored, sid: str) -> None:
@@ -244,11 +251,13 @@ def editor(scored: Scored, sid: str) -> None:
                                  help=t("更早的月份仍按原版本计分。", "Earlier months keep their own version."))
         note = st.text_input(t("修改说明", "What changed and why"), max_chars=200, key=f"note_{sid}")
         if st.button(t("保存新版本", "Save new version"), type="primary", key=f"save_{sid}"):
+            user = state.user()
             try:
-                version = state.run(versions.save, sid, text, dt.date.fromisoformat(effective + "-01"),
-                                    t("看板用户", "dashboard user"), note)
+                version = worker.call("scheme_save", {
+                    "scheme": sid, "text": text, "effective": dt.date.fromisoformat(effective + "-01"),
+                    "author": user.username, "note": note, "who": auth.who(user)}, Path(state.store_path()))
             except GovdashError as exc:
-                st.error(exc.line())
+                st.error(widgets.plain(exc.line()))
                 return
             state.clear_caches()
             st.session_state["scheme_saved"] = t(f"已保存第 {version} 版，自 {effective} 起执行。",
@@ -269,12 +278,13 @@ def briefing_tab(scope: Scope, sid: str) -> None:
     def make(kind: str):
         def build() -> bytes:
             doc = state.run(briefing.build, scope.period.effective_end.replace(day=1), scope.district, sid,
-                            scope.today)
+                            scope.today, scope.access)
+            widgets.audit_export(f"通报 {doc.area} {doc.period.label()} ({kind})")
             return briefing.renderer(kind)(doc)
         return build
 
     label = {"docx": "Word", "pdf": "PDF", "html": "HTML", "xlsx": "Excel"}
-    name = f"{scope.district or t('city')}-{scope.period.effective_end:%Y-%m}"
+    name = widgets.file_stem(f"{scope.district or t('city')}-{scope.period.effective_end:%Y-%m}")
     with st.container(horizontal=True, gap="small"):
         for kind in briefing.FORMATS:
             if kind == "pdf" and not _has_pdf():

@@ -6,10 +6,16 @@
 - Places keep one colour everywhere: districts, streets and communities draw from different palettes, so a
   community never wears its district's colour.
 Bars carry their value and count; rate axes run from 0 to 100%; a zero bar still shows its label.
+
+Data is text, never markup: Plotly draws a subset of HTML in labels (<a href>, <b>, <br> ...), so every label
+that comes from data (axis categories, bar and point text, hover values, legend names, annotations, tiles)
+goes through label(), which escapes < > & and blanks control characters. customdata used for drill-down keeps
+the raw names.
 """
 from __future__ import annotations
 
 import hashlib
+import html
 
 import pandas as pd
 import plotly.express as px
@@ -28,6 +34,18 @@ REFERENCE = "#6b7785"
 PALETTES = {"district": px.colors.qualitative.Dark2, "street": px.colors.qualitative.Set2,
             "community": px.colors.qualitative.Plotly + px.colors.qualitative.D3}
 _ASSIGNED: dict[str, str] = {}
+
+
+def label(text: object) -> str:
+    """Data text as Plotly shows it literally: < > & escaped (Plotly decodes the entities; " is left alone, as
+    Plotly does not decode &quot;), control characters as spaces."""
+    cleaned = "".join(ch if ch.isprintable() or ch == " " else " " for ch in str(text))
+    return html.escape(cleaned, quote=False)
+
+
+def labels(values: object) -> list[str]:
+    """label() of every value."""
+    return [label(v) for v in values]
 
 
 def register_places(places: pd.DataFrame) -> None:
@@ -63,7 +81,8 @@ def status_colour(metric_id: str, value: object, reference: float | None = None,
 
 def style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
     """Common layout: title, CJK font, tidy margins that grow to fit labels, legend below."""
-    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, font={"family": FONT, "size": 12},
+    fig.update_layout(title={"text": label(title), "x": 0, "font": {"size": 15}},
+                      font={"family": FONT, "size": 12},
                       height=height, margin={"l": 8, "r": 16, "t": 52, "b": 8},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title": None},
                       template="plotly_white", hoverlabel={"font": {"family": FONT}}, dragmode=False)
@@ -106,8 +125,8 @@ def _reference_lines(fig: go.Figure, reference: float | None, threshold: float |
 
     if reference is not None and not fmt.missing(reference):
         add(reference, line_dash="dash", line_color=REFERENCE, line_width=1.5,
-            annotation_text=f"{reference_name} {fmt.number(metric_id, reference)}", annotation_font_color=REFERENCE,
-            annotation_position="top" if horizontal else "top left")
+            annotation_text=f"{label(reference_name)} {fmt.number(metric_id, reference)}",
+            annotation_font_color=REFERENCE, annotation_position="top" if horizontal else "top left")
     if threshold is not None:
         add(threshold, line_dash="dot", line_color=BAD, line_width=1.5,
             annotation_text=f"{t('threshold')} {fmt.number(metric_id, threshold)}", annotation_font_color=BAD,
@@ -122,7 +141,7 @@ def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, referen
     places names the columns put in customdata (district, street, community), for drill-down.
     """
     frame = frame.reset_index(drop=True)
-    names = [str(n) if not fmt.missing(n) else t("（未填）", "(blank)") for n in frame[name_col]]
+    names = [label(n) if not fmt.missing(n) else t("（未填）", "(blank)") for n in frame[name_col]]
     colours = [status_colour(metric_id, v, reference, threshold) for v in frame[metric_id]]
     values = [0 if fmt.missing(v) else float(v) for v in frame[metric_id]]
     custom = frame[places].astype(object).where(frame[places].notna(), None).values.tolist() if places else None
@@ -134,10 +153,10 @@ def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, referen
     zero = [i for i, v in enumerate(frame[metric_id]) if not fmt.missing(v) and float(v) == 0]
     if zero:
         # A zero bar has no length: a marker at the axis and its label keep it in sight.
-        labels = _bar_text(metric_id, frame)
+        texts = _bar_text(metric_id, frame)
         fig.add_trace(go.Scatter(y=[names[i] for i in zero], x=[0] * len(zero), mode="markers+text",
                                  marker={"symbol": "line-ns", "size": 16, "line": {"width": 4, "color": colours[zero[0]]}},
-                                 text=[labels[i] for i in zero], textposition="middle right", cliponaxis=False,
+                                 text=[texts[i] for i in zero], textposition="middle right", cliponaxis=False,
                                  textfont={"size": 11, "color": colours[zero[0]]}, hoverinfo="skip"))
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
     fig.update_xaxes(title=None, **_value_axis(metric_id, frame[metric_id], [reference, threshold]))
@@ -149,7 +168,7 @@ def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, referen
 def columns(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colour_level: str = "community",
             reference: float | None = None, reference_name: str = "") -> go.Figure:
     """Vertical bars of one metric for a few units side by side, each in its place's colour."""
-    names = [str(n) for n in frame[name_col]]
+    names = labels(frame[name_col])
     colours = [REFERENCE if kind == "district" else colour_of(c, colour_level)
                for c, kind in zip(frame.get("community", frame[name_col]), frame.get("kind", ["unit"] * len(frame)))]
     values = [0 if fmt.missing(v) else float(v) for v in frame[metric_id]]
@@ -169,15 +188,15 @@ def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None 
     months = sorted(frame["month"].dropna().unique())
     if colour_by:
         for name, part in frame.groupby(colour_by, dropna=False, sort=True):
-            label = t("（未填）", "(blank)") if fmt.missing(name) else str(name)
-            fig.add_trace(go.Scatter(x=part["month"], y=part[metric_id], name=label, mode="lines+markers",
+            shown = t("（未填）", "(blank)") if fmt.missing(name) else label(name)
+            fig.add_trace(go.Scatter(x=part["month"], y=part[metric_id], name=shown, mode="lines+markers",
                                      line={"color": colour_of(name, colour_by), "width": 2}))
     else:
         fig.add_trace(go.Scatter(x=frame["month"], y=frame[metric_id], name=t("本单位", "This unit"),
                                  mode="lines+markers", line={"color": GOOD, "width": 2.5}))
     if reference is not None and not reference.empty:
-        fig.add_trace(go.Scatter(x=reference["month"], y=reference[metric_id], name=reference_name, mode="lines",
-                                 line={"color": REFERENCE, "width": 2, "dash": "dash"}))
+        fig.add_trace(go.Scatter(x=reference["month"], y=reference[metric_id], name=label(reference_name),
+                                 mode="lines", line={"color": REFERENCE, "width": 2, "dash": "dash"}))
     fig.update_yaxes(title=None, **_value_axis(metric_id, frame[metric_id], []))
     # Short month labels and a tilt keep a phone's axis readable: 26-10 rather than 2026-10 cut to 202.
     fig.update_xaxes(title=None, type="category", categoryorder="array", categoryarray=months,
@@ -197,7 +216,10 @@ def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | 
         shown.append(fmt.number(metric_id, rec["value"]))
     custom = frame[["district", "street", "community"]].astype(object).where(
         frame[["district", "street", "community"]].notna(), None).values.tolist()
-    fig = go.Figure(go.Treemap(ids=frame["id"], parents=frame["parent"], labels=frame["label"],
+    # ids (shown on hover) and parents are escaped alike, so the tree keeps its shape.
+    ids = labels(frame["id"])
+    parents = [label(p) if isinstance(p, str) else p for p in frame["parent"]]
+    fig = go.Figure(go.Treemap(ids=ids, parents=parents, labels=labels(frame["label"]),
                                values=frame["size"], branchvalues="remainder", customdata=[c + [s] for c, s in
                                                                                         zip(custom, shown)],
                                marker={"colors": colours, "line": {"color": "white", "width": 2}},
@@ -208,8 +230,9 @@ def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | 
 
 def pie(frame: pd.DataFrame, names: str, values: str, title: str) -> go.Figure:
     """Share of a count by category, with counts."""
-    fig = px.pie(frame, names=names, values=values, hole=0.45,
-                 color=names, color_discrete_map={n: colour_of(n, names) for n in frame[names]})
+    shown = frame.assign(**{names: labels(frame[names])})
+    fig = px.pie(shown, names=names, values=values, hole=0.45, color=names,
+                 color_discrete_map={label(n): colour_of(n, names) for n in frame[names]})
     fig.update_traces(textinfo="label+value+percent", textposition="inside")
     fig.update_layout(showlegend=False)
     return style(fig, title, 360)
@@ -224,8 +247,9 @@ def scatter_handlers(frame: pd.DataFrame, title: str, thresholds: dict[str, floa
     marker = {"size": frame["cases_received"].astype(float), "sizemode": "area", "sizeref": max(1.0, biggest / 900),
               "color": colours, "opacity": 0.75}
     # Only units under a red line are named on the chart; the rest show their name on hover.
-    names = [h if c == BAD else "" for h, c in zip(frame["handler"], colours)]
-    fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="markers+text", text=names, customdata=frame["handler"],
+    names = [label(h) if c == BAD else "" for h, c in zip(frame["handler"], colours)]
+    fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="markers+text", text=names,
+                               customdata=labels(frame["handler"]),
                                textposition="top center", marker=marker, hovertemplate="%{customdata}<extra></extra>"))
     fig.update_xaxes(tickformat=".0%", title=fmt.title(x), range=[0, 1.05])
     fig.update_yaxes(tickformat=".0%", title=fmt.title(y), range=[0, 1.05])
@@ -239,7 +263,7 @@ def scatter_handlers(frame: pd.DataFrame, title: str, thresholds: dict[str, floa
 def funnel(frame: pd.DataFrame, title: str) -> go.Figure:
     """Wish stages as a funnel, in one colour of decreasing strength."""
     names = frame["en"] if lang() == "en" else frame["zh"]
-    fig = go.Figure(go.Funnel(y=list(names), x=list(frame["count"]), textinfo="value+percent initial",
+    fig = go.Figure(go.Funnel(y=labels(names), x=list(frame["count"]), textinfo="value+percent initial",
                               marker={"color": ["#9ecae1", "#4292c6", "#08519c"]}))
     return style(fig, title, 320)
 
@@ -247,12 +271,12 @@ def funnel(frame: pd.DataFrame, title: str) -> go.Figure:
 def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
     """Normalised scores (0–1) per unit on a radar; districts as a whole grey and dashed."""
     fig = go.Figure()
-    theta = [pair((REGISTRY[m].zh, REGISTRY[m].en)) for m in metrics]
+    theta = [label(pair((REGISTRY[m].zh, REGISTRY[m].en))) for m in metrics]
     for rec in frame.to_dict("records"):
         # Missing values are gaps, not zeros: "no data" must not look like the worst score.
         values = [None if fmt.missing(rec[m]) else rec[m] for m in metrics]
         reference = rec["kind"] == "district"
-        fig.add_trace(go.Scatterpolar(r=values + values[:1], theta=theta + theta[:1], name=rec["unit"],
+        fig.add_trace(go.Scatterpolar(r=values + values[:1], theta=theta + theta[:1], name=label(rec["unit"]),
                                       line={"color": REFERENCE if reference else colour_of(rec["community"]),
                                             "dash": "dash" if reference else "solid"},
                                       fill=None if reference else "toself", opacity=0.85))
@@ -266,7 +290,7 @@ def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
 def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str]) -> go.Figure:
     """Composite scores per unit, best at the top: 红榜 blue, 黑榜 red, the rest grey; the mean grey, dashed."""
     frame = frame.reset_index(drop=True)
-    names = [str(n) for n in frame["unit"]]
+    names = labels(frame["unit"])
     colours = [GOOD if k == "red" else BAD if k == "black" else NEUTRAL for k in frame["list"]]
     custom = frame[places].astype(object).where(frame[places].notna(), None).values.tolist()
     fig = go.Figure(go.Bar(y=names, x=frame["score"].astype("float64"), orientation="h", marker_color=colours,
@@ -285,7 +309,7 @@ def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str
 def intervals(frame: pd.DataFrame, metric_id: str, title: str, parent_name: str) -> go.Figure:
     """Each unit's raw rate (hollow) and shrunk rate (filled) with its interval; the parent's rate dashed."""
     frame = frame.reset_index(drop=True)
-    names = [str(n) for n in frame["unit"]]
+    names = labels(frame["unit"])
     shrunk = frame["shrunk_value"].astype("float64")
     fig = go.Figure()
     fig.add_trace(go.Scatter(
@@ -300,7 +324,7 @@ def intervals(frame: pd.DataFrame, metric_id: str, title: str, parent_name: str)
     parent = frame["parent_rate"].dropna()
     if len(parent) and parent.nunique() == 1:
         fig.add_vline(x=float(parent.iloc[0]), line_dash="dash", line_color=REFERENCE, line_width=1.5,
-                      annotation_text=f"{parent_name} {fmt.number(metric_id, parent.iloc[0])}",
+                      annotation_text=f"{label(parent_name)} {fmt.number(metric_id, parent.iloc[0])}",
                       annotation_font_color=REFERENCE, annotation_position="top")
     lo = min(0.5, float(frame["low"].astype("float64").min() if frame["low"].notna().any() else 0.5))
     fig.update_xaxes(range=[max(0.0, lo - 0.05), 1.02], tickformat=".0%", title=None)
@@ -312,9 +336,9 @@ def waterfall(frame: pd.DataFrame, metric_id: str, title: str) -> go.Figure:
     """A rate's change from the period before to this one, bar by bar: parts that raised it green, lowered it red."""
     texts = [fmt.number(metric_id, v) if m != "relative" else fmt.change(metric_id, v) or "0"
              for v, m in zip(frame["value"], frame["measure"])]
-    labels = [{"上期": t("上期", "before"), "本期": t("本期", "now")}.get(lbl, lbl) for lbl in frame["label"]]
+    steps = [{"上期": t("上期", "before"), "本期": t("本期", "now")}.get(lbl, label(lbl)) for lbl in frame["label"]]
     fig = go.Figure(go.Waterfall(
-        x=labels, y=frame["value"].astype("float64"), measure=frame["measure"], text=texts, textposition="outside",
+        x=steps, y=frame["value"].astype("float64"), measure=frame["measure"], text=texts, textposition="outside",
         cliponaxis=False, connector={"line": {"color": NEUTRAL, "width": 1}},
         increasing={"marker": {"color": "#3a9d5d"}}, decreasing={"marker": {"color": BAD}},
         totals={"marker": {"color": REFERENCE}}, hovertemplate="%{x}: %{text}<extra></extra>"))

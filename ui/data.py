@@ -65,8 +65,3 @@ schemes: Callable[[], list] = _view(assessment.schemes)
 scheme_for: Callable[[Scope, str], object] = _view(assessment.scheme_for)
 scheme_history: Callable[[str], pd.DataFrame] = _view(assessment.scheme_history)
 
-
-def sync_schemes() -> None:
-    """Register edits of the scheme files as new versions (cheap when nothing changed)."""
-    if state.run(assessment.sync_files):
-        state.clear_caches()

@@ -21,6 +21,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "community_view": ("社区", "Community"), "brands": ("品牌对比", "Brands"),
     "import": ("数据导入", "Import"), "dictionary": ("指标说明", "Metric dictionary"),
     "assessment": ("月度考核", "Assessment"),
+    "admin": ("账户与审计", "Accounts & audit"),
     "no_data": ("本期没有数据。有数据的期间：{first} 至 {last}。请在左侧改选期间。",
                 "No data in this period. Data covers {first} to {last}; pick another period on the left."),
     "empty_store": ("数据库里还没有数据。请到“数据导入”页上传导出文件。",

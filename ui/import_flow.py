@@ -8,21 +8,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, TypeVar
 
-import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from metrics.errors import Fix, GovdashError
-from metrics.importer import ImportOptions, ImportResult, safe_import
+from metrics import worker
+from metrics.importer import ImportOptions, ImportResult
 from metrics.importer import batches as history
-from metrics.importer.batches import batch_effect, undo
+from metrics.importer.batches import batch_effect
 from metrics.importer.profiles import (DATE_ORDERS, duplicate_targets, list_profiles, load_named, profiles_dir,
                                        save_profile)
-from metrics.importer.reader import open_export
 from metrics.importer.values import CANONICAL_WORDS
 from metrics.schema import TABLES
 
-from . import state
+from . import auth, state
 from .i18n import t
 from .widgets import plain
 
@@ -65,7 +65,7 @@ def flash(key: str, kind: str, text: str) -> None:
 def show_flash(key: str) -> None:
     """Show and forget the messages kept under key."""
     for kind, text in st.session_state.get("imp_flash", {}).pop(key, []):
-        getattr(st, kind)(text)
+        getattr(st, kind)(plain(text))
 
 
 def data_changed() -> None:
@@ -74,31 +74,41 @@ def data_changed() -> None:
     st.rerun()
 
 
-def kept(slot: str, up: Upload, signature: tuple, compute: Callable[[duckdb.DuckDBPyConnection], T]
-         ) -> T | GovdashError:
-    """compute(cursor) for this file, kept in session state until the signature changes; errors are returned."""
+def work(action: str, up: Upload | None, payload: dict, progress: Callable[[float, str], None] | None = None
+         ) -> object:
+    """Run an action in the worker process (limited in memory and time) for the signed-in user."""
+    user = state.user()
+    payload = {**payload, "who": auth.who(user), "access": user.access}
+    if up is not None:
+        payload["name"] = up.name
+    return worker.call(action, payload, Path(state.store_path()), progress=progress,
+                       data=up.data if up is not None else None)
+
+
+def kept(slot: str, up: Upload, signature: tuple, compute: Callable[[], T]) -> T | GovdashError:
+    """compute() for this file, kept in session state until the signature changes; errors are returned."""
     name = f"imp_keep_{slot}_{up.key}"
     signature = (up.upload_id, *signature)
     held = st.session_state.get(name)
     if held and held[0] == signature:
         return held[1]
     try:
-        outcome = state.run(compute)
+        outcome = compute()
     except GovdashError as exc:
-        outcome = GovdashError(exc.zh, exc.en, exc.where, exc.fix)  # a copy without the traceback (it holds bytes)
+        outcome = GovdashError(exc.zh, exc.en, exc.where, exc.fix)  # a copy without the traceback
     st.session_state[name] = (signature, outcome)
     return outcome
 
 
 def dry_run(up: Upload, options: ImportOptions, version: tuple) -> ImportResult | GovdashError:
     """The dry-run result for these options, recomputed only when the options or the data change."""
-    return kept("dry", up, (options.signature(), version), lambda cur: safe_import(
-        cur, up.data, up.name, options, dry_run=True, reject_sample=REJECT_SAMPLE))
+    return kept("dry", up, (options.signature(), version), lambda: work(
+        "preview", up, {"options": options, "reject_sample": REJECT_SAMPLE}))
 
 
 def headers_of(up: Upload, sheet: str | None) -> list[str] | GovdashError:
     """The file's header cells, for mapping a file whose columns were not recognised."""
-    return kept("headers", up, (sheet,), lambda cur: open_export(up.data, up.name, sheet).headers)
+    return kept("headers", up, (sheet,), lambda: work("headers", up, {"sheet": sheet}))
 
 
 def commit(up: Upload, options: ImportOptions) -> tuple[str, str]:
@@ -106,16 +116,12 @@ def commit(up: Upload, options: ImportOptions) -> tuple[str, str]:
     bar = st.progress(0.0, text=up.name)
 
     def step(fraction: float, stage: str) -> None:
-        bar.progress(fraction, text=f"{up.name} · {t(*STAGES.get(stage, (stage, stage)))}")
+        bar.progress(min(max(fraction, 0.0), 1.0), text=f"{up.name} · {t(*STAGES.get(stage, (stage, stage)))}")
 
-    cur = state.cursor()
     try:
-        r = safe_import(cur, up.data, up.name, options, dry_run=False, store_path=Path(state.store_path()),
-                        reject_sample=REJECT_SAMPLE, progress=step)
+        r = work("import", up, {"options": options, "reject_sample": REJECT_SAMPLE}, progress=step)
     except GovdashError as exc:
         return "error", exc.line()
-    finally:
-        cur.close()
     if r.skipped_as_batch is not None:
         return "info", r.message
     if not r.committed:
@@ -174,8 +180,8 @@ def fix_control(up: Upload, fix: Fix | None, options: ImportOptions) -> None:
             set_options(up, replace(options, table=picked))
     elif fix.kind == "date_order":
         if fix.examples:
-            st.caption(t("例：", "e.g. ") + "、".join(fix.examples))
-        picked = st.radio(t(f"“{fix.header}”的日期顺序", f"Date order of “{fix.header}”"),
+            st.caption(t("例：", "e.g. ") + "、".join(plain(e) for e in fix.examples))
+        picked = st.radio(t(f"“{plain(fix.header)}”的日期顺序", f"Date order of “{plain(fix.header)}”"),
                           ["", *fix.choices, *(["ymd"] if "ymd" not in fix.choices else [])], key=f"{key}_order",
                           horizontal=True,
                           format_func=lambda o: t(*DATE_ORDERS[o]) if o else t("（请选择）", "(pick)"))
@@ -230,7 +236,7 @@ def constant_control(up: Upload, column: str, options: ImportOptions) -> None:
 
 def show_result(up: Upload, r: ImportResult) -> None:
     """Counts, dates, warnings and rejected cells of a dry run."""
-    sheet = t(f" · 工作表“{r.sheet}”", f" · sheet “{r.sheet}”") if r.sheet else ""
+    sheet = t(f" · 工作表“{plain(r.sheet)}”", f" · sheet “{plain(r.sheet)}”") if r.sheet else ""
     st.caption(t(f"识别为 {table_title(r.table)} · 格式 {r.file_format} · 编码 {r.encoding} · "
                      f"表头在第 {r.header_line} 行{sheet}",
                      f"Table {table_title(r.table)} · format {r.file_format} · encoding {r.encoding} · "
@@ -280,7 +286,7 @@ def profile_saver(up: Upload, options: ImportOptions) -> None:
         try:
             path = save_profile(profiles_dir(state.store_path()), name, options)
         except GovdashError as exc:
-            st.error(exc.line())
+            st.error(plain(exc.line()))
         else:
             flash(up.key, "success", t(f"已保存映射方案“{path.stem}”", f"Saved profile “{path.stem}”"))
             st.rerun()
@@ -300,7 +306,7 @@ def _start_options(up: Upload) -> ImportOptions | None:
         try:
             start = load_named(profiles_dir(state.store_path()), profile)
         except GovdashError as exc:
-            st.error(exc.line())
+            st.error(plain(exc.line()))
             return None
     options = start.merged(kept_opts)
     return replace(options, table=table or options.table or None)
@@ -316,7 +322,7 @@ def file_section(up: Upload, version: tuple) -> ImportOptions | None:
     result = dry_run(up, options, version)
     by_hand = isinstance(result, GovdashError) and result.fix is not None and result.fix.kind == "map"
     if isinstance(result, GovdashError) and not (by_hand and options.table):
-        st.error(result.line())
+        st.error(plain(result.line()))
         fix_control(up, result.fix, options)
         if by_hand:
             st.info(t("请先选择数据类型，再在列映射表中指定各列。",
@@ -325,7 +331,7 @@ def file_section(up: Upload, version: tuple) -> ImportOptions | None:
     if isinstance(result, GovdashError):
         headers = headers_of(up, options.sheet)
         if isinstance(headers, GovdashError):
-            st.error(headers.line())
+            st.error(plain(headers.line()))
             return None
         table, prefill, shown = options.table, {h: c for h, c in options.columns.items() if h in headers and c}, None
     else:
@@ -334,14 +340,14 @@ def file_section(up: Upload, version: tuple) -> ImportOptions | None:
     chosen = mapping_editor(up, table, headers, shown, prefill, f"{options.table}|{options.sheet}")
     twice = duplicate_targets(chosen)
     if twice:
-        st.error(t(f"同一列被选了多次：{'、'.join(twice)}；每个目标列只能对应一个表头。",
-                       f"Columns chosen more than once: {', '.join(twice)}; map each to one header only."))
+        st.error(t(f"同一列被选了多次：{'、'.join(plain(x) for x in twice)}；每个目标列只能对应一个表头。",
+                       f"Columns chosen more than once: {', '.join(plain(x) for x in twice)}; map each to one header only."))
         return None
     if {h: c for h, c in chosen.items() if c} != prefill:
         options = replace(options, table=table, columns=chosen)
         result = dry_run(up, options, version)
     if isinstance(result, GovdashError):
-        st.error(result.line())
+        st.error(plain(result.line()))
         fix_control(up, result.fix, options)
         return None
     show_result(up, result)
@@ -372,9 +378,14 @@ def forget_other_files(keys: set[str]) -> None:
 
 def import_section() -> None:
     """Uploader, one section per file, and the import buttons."""
-    files = st.file_uploader(t("上传导出文件（CSV 或 Excel .xlsx，可多选）",
+    try:
+        files = st.file_uploader(t("上传导出文件（CSV 或 Excel .xlsx，可多选）",
                                    "Upload exports (CSV or Excel .xlsx, several at once)"),
-                             type=["csv", "xlsx"], accept_multiple_files=True, key="imp_files")
+                                 type=["csv", "xlsx"], accept_multiple_files=True, key="imp_files")
+    except StreamlitAPIException:
+        st.error(t("只能上传 CSV 或 Excel（.xlsx）文件；旧版 .xls 请在 Excel 中另存为 .xlsx。",
+                   "Only CSV and Excel (.xlsx) files can be uploaded; save an old .xls as .xlsx in Excel."))
+        return
     ups = uploads(files or [])
     forget_other_files({u.key for u in ups})
     version = state.version()
@@ -399,7 +410,7 @@ def history_section() -> None:
     """Import batches, undo with confirmation, and the stored rejects of a batch."""
     st.header(t("导入历史", "Import history"))
     show_flash("history")
-    frame = state.run(history.batches)
+    frame = state.run(lambda cur: history.visible(history.batches(cur), cur, state.access()))
     if frame.empty:
         st.info(t("还没有导入批次。", "No imports yet."))
         return
@@ -427,7 +438,7 @@ def history_section() -> None:
 
 def undo_section(frame: pd.DataFrame) -> None:
     """Pick a batch, see what undoing it removes and restores, then confirm."""
-    active = state.run(history.active_ids)
+    active = [b for b in state.run(history.active_ids) if b in set(frame["id"])]
     stamp = "_".join(str(v) for v in state.version())
     if not active:
         st.caption(t("没有可撤销的批次。", "No batch can be undone."))
@@ -442,15 +453,15 @@ def undo_section(frame: pd.DataFrame) -> None:
     effect = state.run(batch_effect, batch)
     with st.container(border=True):
         st.warning(t(
-            f"撤销批次 {batch}（{effect['file_name']}）将删除它导入的 {effect['removed']:,} 行，"
+            f"撤销批次 {batch}（{plain(effect['file_name'])}）将删除它导入的 {effect['removed']:,} 行，"
             f"并恢复被它替换的 {effect['restored']:,} 行旧数据。此操作会改变所有页面的数字。",
-            f"Undoing batch {batch} ({effect['file_name']}) removes the {effect['removed']:,} rows it imported and "
+            f"Undoing batch {batch} ({plain(effect['file_name'])}) removes the {effect['removed']:,} rows it imported and "
             f"restores the {effect['restored']:,} older rows it replaced. Every page's figures will change."))
         yes, no, _ = st.columns([1, 1, 3])
         if yes.button(t("确认撤销", "Yes, undo"), key="imp_undo_yes", type="primary"):
             st.session_state.pop("imp_undo_ask", None)
             try:
-                counts = state.run(undo, batch)
+                counts = work("undo", None, {"batch": batch})
             except GovdashError as exc:
                 flash("history", "error", exc.line())
             else:

@@ -14,14 +14,16 @@ PAGES = {"overview": "pages/overview.py", "district": "pages/district.py", "comm
 
 
 def place_name(scope: Scope) -> str:
-    """The narrowest place the scope names, or 全市."""
-    return scope.community or scope.street or scope.district or t("city")
+    """The narrowest place the scope names, or 全市 (or the viewer's whole area when it is not the city)."""
+    if scope.community or scope.street or scope.district:
+        return scope.community or scope.street or scope.district
+    return t("city") if scope.access is None or scope.access.everything else scope.access.label()
 
 
 def heading(page: str, scope: Scope, note: str = "") -> None:
     """The page's name, then the place and period it shows as its title, then the breadcrumb."""
     st.caption(page + (f" · {note}" if note else ""))
-    st.title(f"{place_name(scope)} · {scope.period.label(lang())}")
+    st.title(f"{widgets.plain(place_name(scope))} · {scope.period.label(lang())}")
     breadcrumb(scope)
 
 
@@ -37,7 +39,8 @@ def _params(**places: str | None) -> dict[str, str]:
 
 def breadcrumb(scope: Scope) -> None:
     """全市 › 荔城区 › 拱辰街道 › 拱辰社区: each level a link to its page."""
-    steps = [(t("city"), PAGES["overview"], {})]
+    top = t("city") if scope.access is None or scope.access.everything else scope.access.label()
+    steps = [(top, PAGES["overview"], {})]
     if scope.district:
         steps.append((scope.district, PAGES["district"], {"district": scope.district}))
     if scope.street:
@@ -55,7 +58,7 @@ def breadcrumb(scope: Scope) -> None:
                 st.markdown(f"**{widgets.plain(name)}**")
             else:
                 try:
-                    st.page_link(page, label=name, query_params=_params(**places))
+                    st.page_link(page, label=widgets.plain(name), query_params=_params(**places))
                 except StreamlitPageNotFoundError:  # a page run on its own (not through the router)
                     st.markdown(widgets.plain(name))
 

@@ -10,21 +10,24 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from metrics import views
+from metrics import snapshots, views
+from metrics.access import Access
+from metrics.accounts import User
+from metrics.errors import GovdashError
 from metrics.periods import Period, latest_complete_month, parse_period, period_label
 from metrics.store import connect, db_path
 
-from . import charts
+from . import auth, charts, widgets
 from .i18n import lang, t
 
 GLOBAL_PARAMS = ("period", "district", "street", "community", "lang")
 ROUTER = "dashboard.py"
 
 
-@st.cache_resource(show_spinner=False)
-def _database(path: str) -> duckdb.DuckDBPyConnection:
-    """One DuckDB connection per store for the whole server; sessions use cursors of it."""
-    return connect(Path(path))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _database(snapshot: str) -> duckdb.DuckDBPyConnection:
+    """One read-only connection per published snapshot for the whole server; sessions use cursors of it."""
+    return connect(Path(snapshot), read_only=True)
 
 
 def store_path() -> str:
@@ -32,11 +35,35 @@ def store_path() -> str:
     return str(db_path())
 
 
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor on the shared connection (a connection is not thread-safe; cursors are)."""
+def snapshot_path() -> str:
+    """The newest published snapshot of the store, looked up once per run (republished first when the store
+    changed and no one is writing it; created empty when there is no store yet)."""
+    held = st.session_state.get("_snapshot")
+    if held:
+        return held
+    store = Path(store_path())
     try:
-        return _database(store_path()).cursor()
-    except duckdb.IOException:
+        if not store.exists():
+            with snapshots.writing(store):
+                pass
+        snapshots.refresh(store)
+        current = snapshots.current(store)
+    except GovdashError as exc:
+        st.error(exc.line())
+        st.stop()
+        raise
+    if current is None:
+        st.warning(t("busy"))
+        st.stop()
+    st.session_state["_snapshot"] = str(current)
+    return str(current)
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on the snapshot's shared connection (a connection is not thread-safe; cursors are)."""
+    try:
+        return _database(snapshot_path()).cursor()
+    except (duckdb.Error, GovdashError):
         st.warning(t("busy"))
         st.stop()
         raise
@@ -52,13 +79,23 @@ def run(fn: Callable, *args: object) -> object:
 
 
 def version() -> tuple:
-    """The store's data version, read once per run; part of every cache key so imports never show stale
-    figures."""
+    """The snapshot and its data version, read once per run; part of every cache key so imports never show
+    stale figures."""
     held = st.session_state.get("_data_version")
     if held is None:
-        held = run(views.data_version)
+        held = (Path(snapshot_path()).name, *run(views.data_version))
         st.session_state["_data_version"] = held
     return held  # type: ignore[return-value]
+
+
+def user() -> User:
+    """The signed-in user of this run (set by the router, or by the page when it runs alone)."""
+    return st.session_state.get("user") or auth.require()
+
+
+def access() -> Access:
+    """What the signed-in user may see."""
+    return user().access
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -74,8 +111,8 @@ def months(until: dt.date) -> list[str]:
 
 
 def places() -> pd.DataFrame:
-    """Every known district, street and community with its brand."""
-    return _summary(store_path(), version(), "places")  # type: ignore[return-value]
+    """Every district, street and community the user may see, with its brand."""
+    return _summary(store_path(), version(), "places", access())  # type: ignore[return-value]
 
 
 def data_span() -> tuple[dt.date | None, dt.date | None]:
@@ -87,6 +124,7 @@ def clear_caches() -> None:
     """Drop cached data (after an import or undo in this process)."""
     _summary.clear()
     st.session_state.pop("_data_version", None)
+    st.session_state.pop("_snapshot", None)
     from . import data
     data.clear()
 
@@ -112,7 +150,8 @@ def _options(values: pd.Series) -> list[str]:
 def global_controls() -> views.Scope | None:
     """Sidebar period and scope controls; returns the Scope, or None when the store has no data."""
     _init_from_url()
-    st.session_state.pop("_data_version", None)  # read the store's version afresh once per run
+    st.session_state.pop("_data_version", None)  # read the store's snapshot and version afresh once per run
+    st.session_state.pop("_snapshot", None)
     st.sidebar.radio(t("language"), ["中文", "English"], horizontal=True, key="lang")
     today = dt.date.today()
     available = months(today)
@@ -123,16 +162,48 @@ def global_controls() -> views.Scope | None:
     kind, start, end = _period_control(available, default_start)
     known = places()
     charts.register_places(known)
+    _refuse_outside(known)
+    _default_to_own_area(known)
     district = _select(t("district"), _options(known["district"]), "g_district")
     streets = known[known["district"] == district] if district else known
     street = _select(t("street"), _options(streets["street"]), "g_street")
     comms = streets[streets["street"] == street] if street else streets
     community = _select(t("community"), _options(comms["community"]), "g_community")
     through = min(data_span()[1] or today, today)
-    scope = views.Scope(Period(kind, start, end, through), district, street, community, today)
+    scope = views.Scope(Period(kind, start, end, through), district, street, community, today, access())
     _write_url({"period": period_label(kind, start, end), "district": district, "street": street,
                 "community": community, "lang": "en" if st.session_state.get("lang") == "English" else None})
     return scope
+
+
+def _refuse_outside(known: pd.DataFrame) -> None:
+    """A place asked for (in the URL) that the user may not see: nothing but a message, and an audit row."""
+    acc = access()
+    if acc.everything:
+        return
+    for level in ("district", "street", "community"):
+        wanted = st.session_state.get(f"g_{level}")
+        if wanted and wanted not in set(known[level].dropna()):
+            from metrics import accounts
+            accounts.audit(Path(store_path()), user().username, "denied", f"{level}={wanted}", auth.client_ip())
+            for key in ("g_district", "g_street", "g_community"):
+                st.session_state.pop(key, None)
+            shown, area = widgets.plain(wanted), widgets.plain(acc.label())
+            st.error(t(f"没有查看“{shown}”的权限，或没有这个地方。您可以查看：{area}。",
+                       f"You may not see “{shown}”, or it does not exist. You may see: {area}."))
+            st.stop()
+
+
+def _default_to_own_area(known: pd.DataFrame) -> None:
+    """A user who may see one district (or one street) starts there, so titles name their area."""
+    if access().everything or st.session_state.get("g_district"):
+        return
+    districts = _options(known["district"])
+    if len(districts) == 1:
+        st.session_state["g_district"] = districts[0]
+        streets = _options(known["street"])
+        if len(streets) == 1 and not access().whole_district(districts[0]):
+            st.session_state["g_street"] = streets[0]
 
 
 def _period_control(months: list[str], default_start: dt.date) -> tuple[str, dt.date, dt.date]:
@@ -278,7 +349,9 @@ def require_router() -> None:
         # to the router and rerun: the same URL path then resolves to the same page.
         PagesManager.uses_pages_directory = False
         st.rerun()
-    # The page is the main script itself (e.g. `streamlit run pages/overview.py`): draw the controls here.
+    # The page is the main script itself (e.g. `streamlit run pages/overview.py`): sign in and draw the
+    # controls here.
+    st.session_state["user"] = auth.require()
     st.session_state["scope"] = global_controls()
 
 

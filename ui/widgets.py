@@ -20,6 +20,13 @@ def plain(text: object) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in cleaned)
 
 
+def file_stem(name: object) -> str:
+    """A download's file name without characters file systems refuse (/ \\ : * ? " < > |) or control
+    characters; at most 120 characters."""
+    cleaned = "".join("_" if ch in '/\\:*?"<>|' or not ch.isprintable() else ch for ch in str(name)).strip(" .")
+    return cleaned[:120] or "data"
+
+
 def delta_colour(metric_id: str, maturing: bool = False) -> str:
     """st.metric delta colour from the indicator's direction; grey while the figure is still maturing."""
     if maturing:
@@ -106,10 +113,11 @@ def table(frame: pd.DataFrame, metrics: list[str], name: str, height: int | None
 def downloads(raw: pd.DataFrame, name: str) -> None:
     """CSV (UTF-8 with BOM) and Excel buttons; the files are built only when a button is pressed."""
     data = rename_for_display(raw)
+    stem = file_stem(name)
     with st.container(horizontal=True, gap="small"):
-        st.download_button(t("download_csv"), lambda: csv_bytes(data), f"{name}.csv", "text/csv", key=f"csv_{name}",
+        st.download_button(t("download_csv"), lambda: csv_bytes(data), f"{stem}.csv", "text/csv", key=f"csv_{name}",
                            on_click="ignore", icon=":material/download:")
-        st.download_button(t("download_xlsx"), lambda: xlsx_bytes(data, name), f"{name}.xlsx",
+        st.download_button(t("download_xlsx"), lambda: xlsx_bytes(data, name), f"{stem}.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}",
                            on_click="ignore", icon=":material/download:")
 

@@ -9,6 +9,7 @@ completion is judged on cases due. One query-layer statement for the values, one
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import duckdb
 import pandas as pd
@@ -115,7 +116,7 @@ def _runs(con: duckdb.DuckDBPyConnection, scope: Scope, scheme: Scheme, level: s
     step = 3 if kind == "quarter" else 1
     start = add_months(target.start, -step * (LOOKBACK - 1))
     metrics = [i.metric for i in scheme.indicators]
-    wide = compute(con, Scope(target, scope.district, scope.street, None, scope.today)
+    wide = compute(con, replace(scope, period=target, community=None)
                    .query(metrics, keys + [grouping], start=start, end=target.end))
     wide = wide[wide[level].notna()]
     rows = []
@@ -181,5 +182,6 @@ def _rows(runs: pd.DataFrame, values: pd.DataFrame, scheme: Scheme, level: str, 
             "history": [float(x) for x in run["value"].tolist()],
         })
     frame = pd.DataFrame(out, columns=COLUMNS)
-    return frame.sort_values(["periods", "unit"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return frame.sort_values(["periods", "unit", "metric", "kind"], ascending=[False, True, True, True],
+                             kind="stable").reset_index(drop=True)
 

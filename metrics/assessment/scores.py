@@ -16,7 +16,7 @@ closed therefore lands near its parent's rate, and 980 of 1,000 stays near 98%.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
@@ -248,7 +248,7 @@ def score(con: duckdb.DuckDBPyConnection, scope: Scope, sid: str, level: str,
     units["prev_score"] = pd.array([None] * len(units), dtype="Float64")
     if with_previous:
         before = previous_period(scope.period)
-        prev = score(con, Scope(before, scope.district, scope.street, None, scope.today), sid, level, False).scores
+        prev = score(con, replace(scope, period=before, community=None), sid, level, False).scores
         if len(prev):
             merged = units[keys].merge(prev[[*keys, "rank", "score"]], how="left", on=keys)
             units["prev_rank"] = merged["rank"].astype("Int64").values

@@ -28,12 +28,19 @@ def chinese_font() -> str | None:
     return next((n for n in CJK_FONTS if n in names), None)
 
 
+def _text(value: object) -> str:
+    """A name as a label: control characters (which no font draws) as spaces."""
+    return "".join(ch if ch.isprintable() else " " for ch in str(value))
+
+
 def png(chart: Chart) -> bytes | None:
     """The chart as PNG bytes (150 dpi), or None when no Chinese font is installed."""
     font = chinese_font()
     if font is None:
         return None
-    with plt.rc_context({"font.family": [font], "axes.unicode_minus": False, "font.size": 10}):
+    # Names are text: "$...$" in a unit's name must not be read as mathtext (which fails on unknown symbols).
+    with plt.rc_context({"font.family": [font], "axes.unicode_minus": False, "font.size": 10,
+                         "text.parse_math": False}):
         fig = _bars(chart) if chart.kind == "bars" else _waterfall(chart)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
@@ -47,7 +54,7 @@ def _bars(chart: Chart):
     height = max(2.2, 0.32 * len(data) + 0.8)
     fig, ax = plt.subplots(figsize=(6.3, height))
     colours = [GOOD if k == "red" else BAD if k == "black" else NEUTRAL for k in data["list"]]
-    ax.barh(data["unit"].astype(str), data["score"], color=colours, height=0.65)
+    ax.barh([_text(u) for u in data["unit"]], data["score"], color=colours, height=0.65)
     for y, v in enumerate(data["score"]):
         ax.text(v + 0.5, y, f"{v:.1f}", va="center", fontsize=8)
     if chart.reference is not None:
@@ -55,7 +62,7 @@ def _bars(chart: Chart):
         ax.text(chart.reference, len(data) - 0.4, f" 平均 {chart.reference:.1f}", color=REFERENCE, fontsize=8)
     ax.set_xlim(0, 105)
     ax.set_xlabel("得分")
-    ax.set_title(chart.title, fontsize=11)
+    ax.set_title(_text(chart.title), fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     return fig
 
@@ -83,9 +90,9 @@ def _waterfall(chart: Chart):
         ax.text(i, max(top, bottom) + (hi - lo) * 0.01, label, ha="center", va="bottom", fontsize=7)
         previous = path[i]
     ax.set_ylim(lo, hi + (hi - lo) * 0.08)
-    ax.set_xticks(range(len(data)), data["label"].astype(str), rotation=30, ha="right", fontsize=8)
+    ax.set_xticks(range(len(data)), [_text(x) for x in data["label"]], rotation=30, ha="right", fontsize=8)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=1))
-    ax.set_title(chart.title, fontsize=11)
+    ax.set_title(_text(chart.title), fontsize=11)
     ax.text(1.0, -0.32, "各项数字为贡献（个百分点）；纵轴不从 0 开始", transform=ax.transAxes, ha="right", fontsize=7,
             color=REFERENCE)
     ax.spines[["top", "right"]].set_visible(False)

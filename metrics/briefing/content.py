@@ -12,7 +12,9 @@ from .. import views
 from ..assessment import alerts as alerts_mod
 from ..assessment import changes, words
 from ..assessment.scores import PLACE_KEYS, Scored, assessment_period, score
-from ..assessment.versions import in_force, sync_files
+from ..access import Access
+from ..assessment.versions import in_force
+from ..errors import UsageError
 from ..fmt import change, count, fmt, missing, number, points
 from ..periods import Period, latest_complete_month
 from ..query import compute
@@ -82,16 +84,18 @@ def latest_period(con: duckdb.DuckDBPyConnection, today: dt.date | None = None) 
 
 
 def build(con: duckdb.DuckDBPyConnection, month: dt.date, district: str | None = None, sid: str = "default",
-          today: dt.date | None = None) -> Briefing:
-    """The briefing for the scheme's period holding month, over a district (or the whole city)."""
-    sync_files(con, today)
+          today: dt.date | None = None, access: Access | None = None) -> Briefing:
+    """The briefing for the scheme's period holding month, over a district (or the whole city, or all the
+    reader may see when access limits it)."""
+    if district is not None and access is not None and not access.allows_district(district):
+        raise UsageError(f"没有查看“{district}”的权限", f"you may not see {district}")
     through = views.data_span(con)[1]
     scheme, record = in_force(con, sid, month)
     period = assessment_period(scheme.period, month, through)
-    scope = Scope(period, district, today=today)
-    area = district or "全市"
+    scope = Scope(period, district, today=today, access=access)
+    area = district or ("全市" if access is None or access.everything else access.label())
     figures: dict = {}
-    sections = [_overview(con, scope, area, figures)]
+    sections = [_overview(con, scope, district is not None, figures)]
     scored = {level: score(con, scope, sid, level) for level in scheme.levels}
     sections.append(_rankings(scored, figures, district is None))
     sections.append(_alerts(con, scope, sid, scheme.levels, figures))
@@ -107,14 +111,14 @@ def build(con: duckdb.DuckDBPyConnection, month: dt.date, district: str | None =
                     f"（{period.label()}）", issued, area, period, scheme_line, sections, figures)
 
 
-def _overview(con: duckdb.DuckDBPyConnection, scope: Scope, area: str, figures: dict) -> Section:
+def _overview(con: duckdb.DuckDBPyConnection, scope: Scope, one_district: bool, figures: dict) -> Section:
     """总体情况: one paragraph of headline figures with 环比/同比, the maturity note and a table."""
     k = views.kpis(con, scope, OVERVIEW).set_index("id")
     for mid in OVERVIEW:
         figures[mid] = k.loc[mid, "value"]
         figures[f"{mid}__change"] = k.loc[mid, "change"]
     when = f"{scope.period.start.month}月" if scope.period.kind == "month" else scope.period.label()
-    lead = "全区" if area != "全市" else "全市"
+    lead = "全区" if one_district else ("全市" if scope.access is None or scope.access.everything else "辖区")
     parts = [f"{when}，{lead}受理诉求 {count(k.loc['cases_received', 'value'])} 件"]
     for mid in ("case_due_completion_rate", "case_ontime_rate", "case_satisfaction_rate"):
         parts.append(f"{REGISTRY[mid].zh} {number(mid, k.loc[mid, 'value'])}" + _moved(mid, k.loc[mid, "change"]))

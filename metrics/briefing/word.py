@@ -4,6 +4,7 @@ document shows the intended faces on any office machine that has them."""
 from __future__ import annotations
 
 import io
+import re
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -17,6 +18,13 @@ from .content import Briefing, Chart, Table
 
 TITLE_FONT, HEADING_FONT, BODY_FONT, TABLE_FONT = "方正小标宋简体", "黑体", "仿宋", "宋体"
 SHADES = {"red": "DCE8F5", "black": "F8D7D5", "alert": "FCEFD0"}
+# Characters XML 1.0 forbids (and Word with it): C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml(text: object) -> str:
+    """Text Word can hold: characters XML forbids (which data may carry) as spaces."""
+    return _NOT_XML.sub(" ", str(text))
 
 
 def _font(run, name: str, size: float, bold: bool = False, colour: RGBColor | None = None) -> None:
@@ -45,7 +53,7 @@ def _paragraph(doc, text: str, font: str = BODY_FONT, size: float = 14, bold: bo
     fmt.line_spacing = Pt(size * 1.6)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _font(p.add_run(text), font, size, bold)
+    _font(p.add_run(_xml(text)), font, size, bold)
     return p
 
 
@@ -91,14 +99,14 @@ def _table(doc, table: Table) -> None:
     trh.append(repeat)
     for cell, text in zip(header.cells, table.columns):
         cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 9.5)
+        _font(cell.paragraphs[0].add_run(_xml(text)), HEADING_FONT, 9.5)
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         _shade(cell, "E7EBF0")
     for i, values in enumerate(table.rows):
         cells = grid.add_row().cells
         for j, (cell, text) in enumerate(zip(cells, values)):
             cell.text = ""
-            _font(cell.paragraphs[0].add_run(str(text)), TABLE_FONT, 9)
+            _font(cell.paragraphs[0].add_run(_xml(text)), TABLE_FONT, 9)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT if j == len(values) - 1 and len(
                 str(text)) > 12 else WD_ALIGN_PARAGRAPH.CENTER
             if i in table.marks:
@@ -127,8 +135,8 @@ def render(briefing: Briefing) -> bytes:
     section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
     section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
     _page_number(section)
-    doc.core_properties.title = briefing.title + briefing.subtitle
-    doc.core_properties.subject = briefing.scheme_line
+    doc.core_properties.title = _xml(briefing.title + briefing.subtitle)
+    doc.core_properties.subject = _xml(briefing.scheme_line)
     _paragraph(doc, briefing.title, TITLE_FONT, 20, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=2)
     _paragraph(doc, briefing.subtitle, BODY_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=2)
     _paragraph(doc, f"{briefing.issued.year}年{briefing.issued.month}月{briefing.issued.day}日", BODY_FONT, 12,

@@ -5,7 +5,7 @@ import io
 
 import pandas as pd
 
-from ..export import neutralise, sheet_title
+from ..export import neutralise, unique_sheet_title
 from .content import Briefing, Chart, Table
 
 
@@ -24,24 +24,14 @@ def render(briefing: Briefing) -> bytes:
     buffer = io.BytesIO()
     used: set[str] = set()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        neutralise(pd.DataFrame({"通报": text})).to_excel(writer, index=False, sheet_name=_unique("通报", used))
+        neutralise(pd.DataFrame({"通报": text})).to_excel(writer, index=False,
+                                                          sheet_name=unique_sheet_title("通报", used))
         for table in tables:
             frame = pd.DataFrame(table.rows, columns=table.columns)
-            neutralise(frame).to_excel(writer, index=False, sheet_name=_unique(table.title, used))
+            neutralise(frame).to_excel(writer, index=False, sheet_name=unique_sheet_title(table.title, used))
         for sheet in writer.sheets.values():
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, width * 1.6))
     return buffer.getvalue()
 
-
-def _unique(name: str, used: set[str]) -> str:
-    """A sheet name Excel accepts and not used yet in this workbook."""
-    base = sheet_title(name)
-    candidate, n = base, 2
-    while candidate.lower() in used:
-        suffix = f" ({n})"
-        candidate = base[: 31 - len(suffix)] + suffix
-        n += 1
-    used.add(candidate.lower())
-    return candidate

@@ -25,6 +25,7 @@ BATCH_COLUMNS = ("id", "imported_at", "file_name", "table_name", "encoding", "ro
 REJECT_COLUMNS = ("line", "column_name", "value", "reason")
 
 if TYPE_CHECKING:
+    from ..access import Access
     import pandas as pd
 
 
@@ -34,19 +35,72 @@ def crash_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def archive(source: bytes | Path, sha: str, file_name: str, store_path: Path) -> Path:
-    """Keep the original bytes by sha256 beside the store so any batch can be re-run; return the path."""
+PENDING = ".pending-"
+
+
+def archive(con: duckdb.DuckDBPyConnection, source: bytes | Path, sha: str, file_name: str,
+            store_path: Path) -> Path | None:
+    """Write the original bytes beside the store, before the commit, as `<sha256>.<ext>.pending-<pid>`; return
+    that path (None when the archive already holds these bytes). Only a committed batch keeps them: keep()
+    after COMMIT renames the copy to `<sha256>.<ext>`, discard() removes it when the import does not commit.
+    Copies left by an import whose process died are removed here (or kept, when their batch committed)."""
     folder = archive_dir(store_path)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (sha + Path(file_name).suffix.lower()[:10])
-    if not target.exists():
-        tmp = target.with_name(target.name + ".part")
+    _sweep(con, folder)
+    # The extension in letters and digits only, so no file name can look like a pending copy.
+    target = folder / (sha + "".join(ch for ch in Path(file_name).suffix.lower()[:10] if ch.isalnum() or ch == "."))
+    if target.exists():
+        return None
+    pending = target.with_name(f"{target.name}{PENDING}{os.getpid()}")
+    try:
         if isinstance(source, Path):
-            shutil.copyfile(source, tmp)  # the kernel copies (sendfile), not Python
+            shutil.copyfile(source, pending)  # the kernel copies (sendfile), not Python
         else:
-            tmp.write_bytes(source)
-        tmp.replace(target)
-    return target
+            pending.write_bytes(source)
+    except BaseException:
+        discard(pending)
+        raise
+    return pending
+
+
+def keep(pending: Path | None) -> None:
+    """After COMMIT: the pending copy becomes the batch's archived file."""
+    if pending is not None:
+        pending.replace(pending.with_name(pending.name.rpartition(PENDING)[0]))
+
+
+def discard(pending: Path | None) -> None:
+    """The import did not commit: remove its pending copy."""
+    if pending is not None:
+        pending.unlink(missing_ok=True)
+
+
+def _sweep(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """Pending copies of processes that no longer run: kept when this store committed their bytes (the
+    process died between COMMIT and keep()), else removed."""
+    for path in folder.glob(f"*{PENDING}*"):
+        name, _, pid = path.name.rpartition(PENDING)
+        if not pid.isdigit() or alive(int(pid)):
+            continue
+        committed = con.execute("SELECT count(*) FROM import_batches WHERE sha256 = ?",
+                                [name.split(".")[0]]).fetchall()[0][0]
+        if committed:
+            path.replace(path.with_name(name))
+        else:
+            path.unlink(missing_ok=True)
+
+
+def alive(pid: int) -> bool:
+    """True when a process with this id runs (ours included)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # e.g. another user's process
+    return True
 
 
 def _columns(table: Table) -> list[str]:
@@ -126,12 +180,40 @@ def record(con: duckdb.DuckDBPyConnection, batch_id: int, sha: str, options_json
     con.execute(
         "INSERT INTO import_batches (id, imported_at, file_name, sha256, table_name, file_format, encoding, "
         "header_line, rows_read, rows_loaded, rows_rejected, rows_duplicate, rows_unchanged, warnings, mapping, "
-        "status, undone_at, options, sheet) "
-        "VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, ?, ?)",
+        "status, undone_at, options, sheet, places) "
+        "VALUES (?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', NULL, ?, ?, ?)",
         [batch_id, r.file_name, sha, r.table, r.file_format, r.encoding, r.header_line, r.rows_read,
          r.rows_loaded, r.rows_rejected, r.rows_duplicate, r.rows_unchanged,
          json.dumps(r.warnings, ensure_ascii=False), json.dumps(r.mapping, ensure_ascii=False), options_json,
-         r.sheet])
+         r.sheet, json.dumps(staged_places(con), ensure_ascii=False)])
+
+
+def staged_places(con: duckdb.DuckDBPyConnection) -> list[list]:
+    """The distinct (district, street) of the rows about to be loaded."""
+    return [list(r) for r in con.execute(
+        "SELECT DISTINCT district, street FROM staged_good ORDER BY ALL").fetchall()]
+
+
+def outside(places: list, access: "Access | None") -> list[str]:
+    """The places (as text) that access does not allow; empty when all are allowed."""
+    if access is None or access.everything:
+        return []
+    return sorted({f"{d or '（未填区县）'}{s or ''}" for d, s in places if not access.allows(d, s)})
+
+
+def batch_places(con: duckdb.DuckDBPyConnection, batch_id: int) -> list | None:
+    """The places a batch loaded (None for batches recorded before places were kept)."""
+    rows = con.execute("SELECT places FROM import_batches WHERE id = ?", [batch_id]).fetchall()
+    return json.loads(rows[0][0]) if rows and rows[0][0] else None
+
+
+def visible(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, access: "Access | None") -> pd.DataFrame:
+    """The batches of frame whose rows all lie within access (older batches without places: city only)."""
+    if access is None or access.everything or frame.empty:
+        return frame
+    places = dict(con.execute("SELECT id, places FROM import_batches").fetchall())
+    keep = [bool(places.get(i)) and not outside(json.loads(places[i]), access) for i in frame["id"]]
+    return frame[keep].reset_index(drop=True)
 
 
 def previous_batch(con: duckdb.DuckDBPyConnection, sha: str, options_json: str) -> tuple[int, str] | None:

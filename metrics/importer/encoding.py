@@ -171,6 +171,9 @@ def _decodes(head: bytes, codec: str) -> bool:
 
 
 _HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
+# GB18030 writes characters outside GBK (rare characters of names such as 䶮 or 𠮷) as four bytes:
+# high, digit, high, digit. Western text almost never has that shape.
+_GB18030_FOUR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]")
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -180,7 +183,8 @@ def _single_byte_western(head: bytes) -> bool:
     GBK and GB18030 write every Chinese character as two (or four) bytes, so their runs of bytes ≥ 0x80
     have even lengths; accented Latin letters are single bytes between ASCII letters: odd runs.
     """
-    runs = [len(m.group()) for m in _HIGH_RUNS.finditer(head)]
+    # A four-byte GB18030 character counts as one even run, as a two-byte one does (not as two odd runs).
+    runs = [len(m.group()) for m in _HIGH_RUNS.finditer(_GB18030_FOUR.sub(b"\xa1\xa1", head))]
     odd = sum(1 for n in runs if n % 2)
     return len(runs) >= 3 and odd > 0.3 * len(runs)
 

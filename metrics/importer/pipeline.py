@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -10,6 +13,7 @@ from typing import Callable
 import duckdb
 
 from .. import summary
+from ..access import Access
 from ..errors import GovdashError, ImportFailure, UsageError
 from ..schema import TABLES
 from . import batches
@@ -21,6 +25,9 @@ from .reader import Cell, Export, NeedsPythonReader, body, open_export, retransc
 from .staging import DateReport, stage
 
 REJECT_SAMPLE = 20
+# Each import stages in a temp folder of its own, named with its process id: `govdash-import-<pid>-…`.
+TEMP_PREFIX = "govdash-import-"
+STALE_TEMP_S = 600  # a folder this old whose process is gone was left by a killed import
 FOLDED = ("timestamp", "date", "int", "number")
 Progress = Callable[[float, str], None]
 
@@ -63,7 +70,7 @@ class ImportResult:
 def import_file(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name: str,
                 options: ImportOptions | None = None, *, dry_run: bool = False, store_path: Path | None = None,
                 progress: Progress | None = None, today: dt.date | None = None,
-                reject_sample: int = REJECT_SAMPLE) -> ImportResult:
+                reject_sample: int = REJECT_SAMPLE, access: Access | None = None) -> ImportResult:
     """Import one export (its bytes, or the path of a file); ImportFailure when it cannot be imported at all.
 
     Nothing is written unless the whole file is staged without a fatal problem; then the rows, the batch
@@ -91,23 +98,44 @@ def import_file(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name:
     vz.install_macros(con)
     # Dates and numbers are folded (full-width digits); words keep their characters (they are looked up).
     cells = [Cell(m.index, match.table.column(m.column).kind in FOLDED) for m in match.columns]
-    with tempfile.TemporaryDirectory(prefix="govdash-") as tmp:
+    with _work_dir() as tmp:
         staged = _stage(con, ex, match, options, cells, Path(tmp), file_name, today)
+        batches.crash_point("staged")
     result.encoding = ex.encoding
     step(0.65, "validated")
     _fill(result, ex, staged, reject_sample, con)
     result.rows_duplicate = result.rows_read - result.rows_rejected - batches.build_good(con, match.table)
+    _within(con, access, file_name)
     result.warnings += batches.flag_counts(con, match.table)
     step(0.75, "checked")
     if options.strict and result.rows_rejected:
         result.message = (f"严格模式：{result.rows_rejected} 行不合格，未导入任何数据 "
                           f"(strict mode: {result.rows_rejected} bad rows, nothing imported)")
         return result
-    if not dry_run and store_path is not None:
-        batches.archive(source, sha, file_name, store_path)
-    _commit(con, result, sha, signature, dry_run)
+    pending = batches.archive(con, source, sha, file_name, store_path) if not dry_run and store_path else None
+    try:
+        _commit(con, result, sha, signature, dry_run)
+    except BaseException:
+        batches.discard(pending)  # only committed batches keep their bytes
+        raise
+    batches.crash_point("after-commit")
+    batches.keep(pending)
     step(1.0, "done")
     return result
+
+
+def _work_dir() -> tempfile.TemporaryDirectory:
+    """This import's temp folder (removed when staging ends, also on failure); the folders of killed imports
+    (their process gone, untouched for STALE_TEMP_S) are removed first."""
+    for path in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
+        pid = path.name[len(TEMP_PREFIX):].split("-", 1)[0]
+        try:
+            stale = time.time() - path.stat().st_mtime > STALE_TEMP_S
+        except OSError:
+            continue
+        if stale and pid.isdigit() and not batches.alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{TEMP_PREFIX}{os.getpid()}-")
 
 
 def _stage(con: duckdb.DuckDBPyConnection, ex: Export, match, options: ImportOptions, cells: list[Cell],
@@ -137,6 +165,16 @@ def _already(file_name: str, previous: tuple[int, str]) -> ImportResult:
     return ImportResult(file_name, table, "", "", 0, skipped_as_batch=batch,
                         message=f"该文件已导入（批次 {batch}），未做任何更改 "
                                 f"(already imported as batch {batch}; nothing changed)")
+
+
+def _within(con: duckdb.DuckDBPyConnection, access: Access | None, file_name: str) -> None:
+    """ImportFailure when the file holds rows of places the importing account may not change."""
+    bad = batches.outside(batches.staged_places(con), access)
+    if bad:
+        shown = "、".join(bad[:5]) + ("等" if len(bad) > 5 else "")
+        raise ImportFailure(f"文件含有您范围（{access.label()}）以外的地方：{shown}，未导入任何数据",
+                            f"the file holds rows of places outside your scope ({len(bad)}); nothing imported",
+                            file_name)
 
 
 def _check_constants(table: str, options: ImportOptions) -> None:

@@ -55,8 +55,18 @@ breakdown: Callable[[Scope, tuple, str], pd.DataFrame] = _view(views.breakdown)
 wish_funnel: Callable[[Scope], pd.DataFrame] = _view(views.wish_funnel)
 compare_units: Callable[[Scope, tuple, tuple], pd.DataFrame] = _view(views.compare_units)
 peer_reference: Callable[[Scope, tuple], pd.DataFrame] = _view(views.peer_reference)
-units: Callable[[], pd.DataFrame] = _view(views.units)
-community_profile: Callable[[str | None, str], dict] = _view(views.community_profile)
+_units = _view(views.units)
+_community_profile = _view(views.community_profile)
+
+
+def units() -> pd.DataFrame:
+    """The communities the signed-in user may compare, with their brands."""
+    return _units(state.access())
+
+
+def community_profile(district: str | None, community: str) -> dict:
+    """A community's register row, empty when it is not registered or not within the user's scope."""
+    return _community_profile(district, community, state.access())
 explain: Callable[[Scope, str], list] = _view(insights.explain)
 scores: Callable[[Scope, str, str], Scored] = _view(assessment.scores)
 alert_list: Callable[[Scope, str, tuple], pd.DataFrame] = _view(assessment.alert_list)

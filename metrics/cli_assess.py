@@ -79,6 +79,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         target.write_bytes(data)
     except OSError as exc:
         raise GovdashError("无法写入输出目录", f"cannot write the output folder: {exc.strerror}", str(out)) from exc
+    from .accounts import audit
+    from .assessment.versions import who
+    from .store import db_path
+    audit(db_path(args.db), who(), "export", f"通报 {target.name}（命令行）")
     print(f"已生成通报 (briefing written): {target}")
     return EXIT_OK
 

@@ -24,8 +24,15 @@ ROLES = {"viewer": ("只读", "reads"), "analyst": ("分析员：可导入、撤
 MAX_FAILURES, LOCK_MINUTES = 5, 15
 MIN_PASSWORD = 10
 _HASHER = PasswordHasher()
-# Verifying against this when the name is unknown takes as long as a real check (no user enumeration).
-_DUMMY = _HASHER.hash("not a password of anyone")
+_DUMMY: list[str] = []
+
+
+def _dummy() -> str:
+    """A hash to verify against when the name is unknown, so that takes as long as a real check (made once,
+    when first needed: hashing costs a tenth of a second)."""
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash("not a password of anyone"))
+    return _DUMMY[0]
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS users (
         username TEXT PRIMARY KEY, password_hash TEXT NOT NULL,
@@ -191,7 +198,7 @@ def sign_in(store: Path, username: str, password: str, ip: str = "") -> User:
                           "WHERE username = ?", [name]).fetchone()
         wrong = GovdashError("账户名或密码不正确", "wrong account name or password")
         if row is None:
-            _verify(_DUMMY, password)
+            _verify(_dummy(), password)
             audit(store, name, "sign_in_failed", "未知账户", ip)
             raise wrong
         hashed, role, scope, disabled, failed, locked_until = row

@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the store; load the bundled sample unless --empty."""
     path = db_path(args.db)
-    with writing(path) as con:
+    with writing(path, publish_after=False) as con:
         if args.empty:
             print(f"已建库 (store ready): {path}")
             return EXIT_OK
@@ -155,7 +155,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = db_path(args.db)
     failed = 0
     # Waits while another program writes the store; readers (the dashboard) keep working from a snapshot.
-    with writing(path) as con:
+    with writing(path, publish_after=False) as con:
         for file in args.files:
             failed += _import_one(con, Path(file), options, path, args.dry_run)
     return EXIT_FAILED if failed else EXIT_OK
@@ -232,7 +232,7 @@ def cmd_batches(args: argparse.Namespace) -> int:
 def cmd_undo(args: argparse.Namespace) -> int:
     """Undo one batch and say what changed."""
     path = db_path(args.db)
-    with writing(path) as con:
+    with writing(path, publish_after=False) as con:
         counts = undo(con, args.batch_id)
     audit(path, who(), "undo", f"批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行（命令行）")
     print(f"已撤销批次 {args.batch_id}：删除 {counts['removed']} 行，恢复 {counts['restored']} 行 "

@@ -2,9 +2,10 @@
 immutable copy of it (a snapshot) published after every write.
 
 DuckDB lets one process open a file for writing and refuses readers meanwhile, so the dashboard never opens
-the store itself. A writer (a command-line import, the Import page's worker, a scheme edit) takes the store's
-lock, waiting up to WAIT_S for another writer to finish, changes it, checkpoints it and publishes a copy into
-`.snapshots/` beside it; a small pointer file names the newest copy. Readers open the newest copy read-only: a
+the store itself. A writer (a command-line import, the Import page's worker, a scheme edit) takes the writers'
+lock, waiting up to WAIT_S for another writer to finish, changes the store, checkpoints it and publishes a copy
+into `.snapshots/` beside it (the command line leaves the copy to the first reader); a small pointer file names
+the newest copy. Readers open the newest copy read-only: a
 reading session sees the old figures or the new ones, never a half-written store and never a lock error. A
 store changed by a program that did not publish (or a scheme file edited by hand) is noticed by its
 fingerprint (size and time of the store, its WAL and the scheme files) and republished on the next read.
@@ -94,8 +95,6 @@ def open_writer(store: Path, wait_s: float = WAIT_S) -> duckdb.DuckDBPyConnectio
 
 def publish(con: duckdb.DuckDBPyConnection, store: Path) -> Path:
     """Copy the store (checkpointed, while this process holds its lock) as the newest snapshot."""
-    from .assessment.versions import sync_files
-    sync_files(con)
     con.execute("CHECKPOINT")
     target_dir = folder(store)
     pointer = _pointer(store) or {}
@@ -168,15 +167,19 @@ def _turn(store: Path, wait_s: float) -> Iterator[None]:
 
 
 @contextmanager
-def writing(store: Path, wait_s: float = WAIT_S) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The store open for writing; on success a new snapshot is published for the readers."""
+def writing(store: Path, wait_s: float = WAIT_S, publish_after: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store open for writing; on success a new snapshot is published for the readers (or, with
+    publish_after=False, left for the first reader to publish: the command line does not pay for the copy)."""
     store = Path(store)
     with _turn(store, wait_s):
         con = open_writer(store, wait_s)
         snapshot = None
         try:
             yield con
-            snapshot = publish(con, store)
+            from .assessment.versions import sync_files
+            sync_files(con)  # edits of the scheme files become versions with every write
+            if publish_after:
+                snapshot = publish(con, store)
         finally:
             con.close()
         if snapshot is not None:
@@ -189,6 +192,8 @@ def refresh(store: Path, wait_s: float = 0.0) -> bool:
     store = Path(store)
     if not store.exists() or fresh(store):
         return True
+    if current(store) is None:
+        wait_s = max(wait_s, WAIT_S)  # nothing to show meanwhile: wait for the first snapshot
     try:
         with writing(store, wait_s):
             pass

@@ -6,9 +6,12 @@ data per table (with the first and last day) and the known places (the register 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .registry import SOURCES
 from .schema import TABLES

@@ -11,9 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import hashlib
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from ..errors import UsageError
 from .scheme import Scheme, parse, read_file, scheme_files, to_toml
@@ -127,6 +130,7 @@ def history(con: duckdb.DuckDBPyConnection, sid: str) -> pd.DataFrame:
     frame = con.execute(
         "SELECT version, effective_from, saved_at, author, source, note, toml FROM assessment_schemes "
         "WHERE scheme = ? ORDER BY version DESC", [sid]).df()
+    import pandas as pd  # only the history needs it; the import command does not load pandas
     frame["effective_from"] = pd.to_datetime(frame["effective_from"]).dt.date
     changes = []
     texts = dict(zip(frame["version"], frame["toml"]))

@@ -21,7 +21,8 @@ rows = [{t("指标", "Indicator"): pair((m.zh, m.en)), t("单位", "Unit"): fmt.
                                                                                                      m.desc_en)),
          t("按什么日期归期", "Dated by"): t(SOURCES[m.table].zh_time, SOURCES[m.table].time_column)}
         for m in METRICS]
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", row_height=64)
+# A plain table, not a grid: the rules are sentences and must wrap to be read whole (a grid cuts them at one line).
+st.table(pd.DataFrame(rows), hide_index=True)
 widgets.downloads(registry_frame(), "metric_dictionary")
 
 with st.expander(t("技术口径（SQL，供核对）", "Exact rules (SQL, for checking)")):

@@ -24,20 +24,26 @@ if units.empty:
     st.stop()
 reference, name = units.attrs.get("total"), nav.place_name(scope)
 places = [p for p in ("district", "street", "community") if p in units.columns]
-st.subheader(t("units_side_by_side"))
+st.subheader(t("各社区对比", "Communities side by side") if scope.street else t("units_side_by_side"))
 st.caption(t("open_unit"))
-left, right = st.columns(2)
-with left:
-    fig = charts.bars(units, unit_level, metric, f"{t(unit_level)} · {fmt.title(metric)}", reference, threshold, name,
-                      places)
-    nav.follow(st.plotly_chart(fig, key="units", on_select="rerun", selection_mode="points"), unit_level)
-communities = units if unit_level == "community" else data.ranking(scope, metric, "community")
-with right:
-    fig = charts.bars(communities, "community", metric, f"{t('community')} · {fmt.title(metric)}", reference,
-                      threshold, name, ["district", "street", "community"])
-    nav.follow(st.plotly_chart(fig, key="communities", on_select="rerun", selection_mode="points"), "community")
-columns = ["rank", "street", "community", metric] + [c for c in (f"{metric}__num", f"{metric}__den",
-                                                                  f"{metric}__change") if c in communities.columns]
+unit_chart = charts.bars(units, unit_level, metric, f"{t(unit_level)} · {fmt.title(metric)}", reference, threshold,
+                         name, places)
+if unit_level == "community":
+    # A street's units are its communities: one chart (the district page shows streets beside communities).
+    communities = units
+    nav.follow(st.plotly_chart(unit_chart, key="units", on_select="rerun", selection_mode="points"), unit_level)
+else:
+    communities = data.ranking(scope, metric, "community")
+    left, right = st.columns(2)
+    with left:
+        nav.follow(st.plotly_chart(unit_chart, key="units", on_select="rerun", selection_mode="points"), unit_level)
+    with right:
+        fig = charts.bars(communities, "community", metric, f"{t('community')} · {fmt.title(metric)}", reference,
+                          threshold, name, ["district", "street", "community"])
+        nav.follow(st.plotly_chart(fig, key="communities", on_select="rerun", selection_mode="points"), "community")
+# Rank, name and value first, so a phone shows them without scrolling sideways; the street last.
+columns = ["rank", "community", metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
+                                           if c in communities.columns] + ["street"]
 nav.follow_row(widgets.table(communities[columns], [metric], f"district_{metric}", select=True), communities,
                "community")
 

@@ -224,7 +224,7 @@ def test_brand_page_honours_the_sidebar_area(sample_db):
 def test_dictionary_gives_the_rule_in_words_first(sample_db):
     from metrics.registry import METRICS
     at = open_page("pages/dictionary.py")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["指标"]) == [m.zh for m in METRICS]
     assert table["怎么算"].iloc[0] == METRICS[0].desc_zh
     assert len(at.expander) == 1 and "SQL" in at.expander[0].label

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 
 import pandas as pd
 import plotly.express as px
@@ -31,6 +32,7 @@ BAD, WARN, GOOD, NEUTRAL = "#d64545", "#e8a317", "#4f83c2", "#a7b1bc"
 # Light tints of the same statuses for large areas (treemap tiles), which carry dark text.
 TINTS = {BAD: "#f2b8b5", WARN: "#f9dfa4", GOOD: "#c9dcf0", NEUTRAL: "#e3e7eb"}
 REFERENCE = "#6b7785"
+ROW = 20  # height in pixels of one row of labels above a plot
 PALETTES = {"district": px.colors.qualitative.Dark2, "street": px.colors.qualitative.Set2,
             "community": px.colors.qualitative.Plotly + px.colors.qualitative.D3}
 _ASSIGNED: dict[str, str] = {}
@@ -79,16 +81,30 @@ def status_colour(metric_id: str, value: object, reference: float | None = None,
     return WARN if worse else GOOD
 
 
-def style(fig: go.Figure, title: str, height: int = 380) -> go.Figure:
-    """Common layout: title, CJK font, tidy margins that grow to fit labels, legend below."""
-    fig.update_layout(title={"text": label(title), "x": 0, "font": {"size": 15}},
+def style(fig: go.Figure, title: str, height: int = 380, label_rows: int = 0) -> go.Figure:
+    """Common layout: title, CJK font, tidy margins that grow to fit labels, legend below.
+
+    label_rows: rows of labels (reference, red line, notes) put between the title and the plot area; the top
+    margin grows by one row each, and the title stays at the top.
+    """
+    fig.update_layout(title={"text": label(title), "x": 0, "y": 1, "yref": "container", "yanchor": "top",
+                             "pad": {"t": 14}, "font": {"size": 15}},
                       font={"family": FONT, "size": 12},
-                      height=height, margin={"l": 8, "r": 16, "t": 52, "b": 8},
+                      height=height, margin={"l": 8, "r": 16, "t": 52 + ROW * label_rows, "b": 8},
                       legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title": None},
                       template="plotly_white", hoverlabel={"font": {"family": FONT}}, dragmode=False)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def _above_plot(fig: go.Figure, row: int, text: str, colour: str, x: float | None = None,
+                xanchor: str = "right") -> None:
+    """A label in the top margin, on its own row above the plot area (row 0 nearest the plot): never over a tick,
+    a bar or its value. With x, it stands at that value of the x axis (where its line is), else at the right."""
+    fig.add_annotation(text=text, showarrow=False, font={"color": colour, "size": 11},
+                       x=1 if x is None else x, xref="paper" if x is None else "x", xanchor=xanchor,
+                       y=1, yref="paper", yanchor="bottom", yshift=2 + ROW * row)
 
 
 def _value_axis(metric_id: str, values: pd.Series, extra: list[float]) -> dict:
@@ -115,22 +131,30 @@ def _bar_text(metric_id: str, frame: pd.DataFrame) -> list[str]:
 
 
 def _reference_lines(fig: go.Figure, reference: float | None, threshold: float | None, metric_id: str,
-                     reference_name: str, horizontal: bool) -> None:
-    """The reference (grey, dashed) and the red line (red, dotted), labelled."""
-    def add(value: float, **kwargs: object) -> None:
-        if horizontal:
-            fig.add_vline(x=value, **kwargs)
-        else:
-            fig.add_hline(y=value, **kwargs)
+                     reference_name: str, horizontal: bool, axis: tuple[float, float] = (0.0, 1.0)) -> int:
+    """The reference (grey, dashed) and the red line (red, dotted), labelled above the plot area on rows of their
+    own (the reference nearest the plot, the red line above it); returns how many rows the labels take.
 
+    The lines are drawn under the bars (layer "below": under the traces; Streamlit's Plotly draws no "between" shapes), so they never cross a
+    bar's value; they show between and beyond the bars. On horizontal bars each label stands over its line,
+    reaching away from the nearer end of the axis so it stays inside the chart; on vertical bars it sits at the
+    right.
+    """
+    lines = []
     if reference is not None and not fmt.missing(reference):
-        add(reference, line_dash="dash", line_color=REFERENCE, line_width=1.5,
-            annotation_text=f"{label(reference_name)} {fmt.number(metric_id, reference)}",
-            annotation_font_color=REFERENCE, annotation_position="top" if horizontal else "top left")
+        lines.append((float(reference), "dash", REFERENCE, f"{label(reference_name)} {fmt.number(metric_id, reference)}"))
     if threshold is not None:
-        add(threshold, line_dash="dot", line_color=BAD, line_width=1.5,
-            annotation_text=f"{t('threshold')} {fmt.number(metric_id, threshold)}", annotation_font_color=BAD,
-            annotation_position="bottom" if horizontal else "bottom left")
+        lines.append((float(threshold), "dot", BAD, f"{t('threshold')} {fmt.number(metric_id, threshold)}"))
+    lo, hi = axis
+    for row, (value, dash, colour, text) in enumerate(lines):
+        shape = {"line_dash": dash, "line_color": colour, "line_width": 1.5, "layer": "below"}
+        if horizontal:
+            fig.add_vline(x=value, **shape)
+            _above_plot(fig, row, text, colour, value, "right" if value > lo + (hi - lo) / 2 else "left")
+        else:
+            fig.add_hline(y=value, **shape)
+            _above_plot(fig, row, text, colour)
+    return len(lines)
 
 
 def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, reference: float | None = None,
@@ -159,10 +183,11 @@ def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, referen
                                  text=[texts[i] for i in zero], textposition="middle right", cliponaxis=False,
                                  textfont={"size": 11, "color": colours[zero[0]]}, hoverinfo="skip"))
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
-    fig.update_xaxes(title=None, **_value_axis(metric_id, frame[metric_id], [reference, threshold]))
-    _reference_lines(fig, reference, threshold, metric_id, reference_name, True)
-    fig.update_layout(showlegend=False, bargap=0.25)
-    return style(fig, title, height or max(260, min(1400, 30 * len(frame) + 110)))
+    axis = _value_axis(metric_id, frame[metric_id], [reference, threshold])
+    fig.update_xaxes(title=None, **axis)
+    rows = _reference_lines(fig, reference, threshold, metric_id, reference_name, True, tuple(axis["range"]))
+    fig.update_layout(showlegend=False, bargap=0.3)
+    return style(fig, title, (height or max(260, min(1400, 30 * len(frame) + 110))) + ROW * rows, rows)
 
 
 def columns(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colour_level: str = "community",
@@ -176,14 +201,34 @@ def columns(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colo
                            textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
     fig.update_yaxes(title=None, **_value_axis(metric_id, frame[metric_id], [reference]))
     fig.update_xaxes(title=None, tickangle=-30)
-    _reference_lines(fig, reference, None, metric_id, reference_name, False)
+    rows = _reference_lines(fig, reference, None, metric_id, reference_name, False)
     fig.update_layout(showlegend=False)
-    return style(fig, title, 400)
+    return style(fig, title, 400 + ROW * rows, rows)
+
+
+def _zoomed_rate_axis(values: list[float]) -> tuple[dict, str] | None:
+    """For a rate whose values all lie well above 0: an axis from just under the lowest value to just over the
+    highest (on whole percents), and the note that says so; None when the axis should start at 0."""
+    if not values:
+        return None
+    low, high = min(values), max(values)
+    span = max(high - low, 0.02)
+    bottom = math.floor(max(0.0, low - 0.3 * span) * 100) / 100
+    if bottom < 0.1:
+        return None
+    top = high + 0.15 * span
+    tick = ".1%" if top - bottom < 0.06 else ".0%"
+    shown = f"{bottom:.0%}" if tick == ".0%" else f"{bottom:.1%}"
+    return ({"range": [bottom, top], "tickformat": tick},
+            t(f"纵轴从 {shown} 起，放大显示变化", f"Axis starts at {shown} to show the changes"))
 
 
 def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None = None,
          reference: pd.DataFrame | None = None, reference_name: str = "") -> go.Figure:
-    """Monthly line of an indicator (one per place when colour_by is given); the reference grey and dashed."""
+    """Monthly line of an indicator (one per place when colour_by is given); the reference grey and dashed.
+
+    A rate's axis is zoomed to the values (rates near 100% would otherwise be flat lines at the top of a 0–100%
+    axis); the note above the plot says where the axis starts, and a ≈ on the axis marks the cut."""
     fig = go.Figure()
     months = sorted(frame["month"].dropna().unique())
     if colour_by:
@@ -197,11 +242,23 @@ def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None 
     if reference is not None and not reference.empty:
         fig.add_trace(go.Scatter(x=reference["month"], y=reference[metric_id], name=label(reference_name),
                                  mode="lines", line={"color": REFERENCE, "width": 2, "dash": "dash"}))
-    fig.update_yaxes(title=None, **_value_axis(metric_id, frame[metric_id], []))
+    values = [float(v) for part in (frame, reference) if part is not None and not part.empty
+              for v in part[metric_id] if not fmt.missing(v)]
+    zoom = _zoomed_rate_axis(values) if REGISTRY[metric_id].unit == "ratio" else None
+    if zoom:
+        axis, note = zoom
+        fig.update_yaxes(title=None, **axis)
+        _above_plot(fig, 0, note, REFERENCE, xanchor="right")
+        # A broken-axis mark where the axis is cut.
+        fig.add_annotation(text="≈", showarrow=False, xref="paper", x=0, xanchor="left", xshift=2, yref="paper", y=0,
+                           yanchor="bottom", font={"color": REFERENCE, "size": 16})
+    else:
+        fig.update_yaxes(title=None, **_value_axis(metric_id, frame[metric_id], []))
     # Short month labels and a tilt keep a phone's axis readable: 26-10 rather than 2026-10 cut to 202.
     fig.update_xaxes(title=None, type="category", categoryorder="array", categoryarray=months,
                      tickvals=months, ticktext=[m[2:] for m in months], tickangle=-45)
-    return style(fig, title, 380)
+    rows = 1 if zoom else 0
+    return style(fig, title, 380 + ROW * rows, rows)
 
 
 def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | None = None) -> go.Figure:
@@ -225,6 +282,9 @@ def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | 
                                marker={"colors": colours, "line": {"color": "white", "width": 2}},
                                textfont={"color": "#1f2933"}, texttemplate="%{label}<br>%{customdata[3]}",
                                hovertemplate="%{id}<br>%{customdata[3]}<extra></extra>"))
+    # A tile too small for a 10 px label shows none (on a phone most communities), rather than a smudge of
+    # 3–7 px text; its name and value are on hover, and its colour still tells its status.
+    fig.update_layout(uniformtext={"minsize": 10, "mode": "hide"})
     return style(fig, title, 520)
 
 
@@ -238,25 +298,62 @@ def pie(frame: pd.DataFrame, names: str, values: str, title: str) -> go.Figure:
     return style(fig, title, 360)
 
 
+def _rate_range(values: list[float], floor_at: float = 0.15) -> list[float]:
+    """A rate axis for points: from a whole ten percent under the lowest value (0 when that is near 0) to a
+    little over the highest, so the points spread out and a point at 100% and its label stay inside."""
+    low = min(values) if values else 0.0
+    bottom = math.floor(max(0.0, low - 0.05) * 10) / 10
+    bottom = 0.0 if bottom < floor_at else bottom
+    top = max(values + [1.0]) if values else 1.0
+    return [bottom, top + 0.08 * (top - bottom)]
+
+
+def _text_position(fx: float, fy: float, text: str, radius: float, width: float = 300, height: float = 330) -> str:
+    """Where a point's label goes so it stays in the plot area: above the point unless it is near the top, centred
+    unless it is near the left or right edge. fx, fy are the point's place in the plot (0–1); width and height the
+    smallest plot area expected (a phone), in pixels."""
+    tall = (radius + 20) / height
+    vertical = "top" if fy + tall <= 0.97 else "bottom"
+    half = (len(text) * 13 / 2 + radius) / width
+    horizontal = "center" if half <= fx <= 1 - half else "right" if fx < half else "left"
+    return f"{vertical} {horizontal}"
+
+
 def scatter_handlers(frame: pd.DataFrame, title: str, thresholds: dict[str, float]) -> go.Figure:
-    """Handling units: completion vs on-time, bubble size = cases; red lines dotted."""
+    """Handling units: completion vs on-time, bubble size = cases; red lines dotted.
+
+    The axes start where the units are (a whole ten percent below the lowest, including the red lines), and each
+    unit's label is put on the side of its point that keeps it inside the chart."""
     x, y = "case_due_completion_rate", "case_ontime_rate"
     colours = [BAD if any(not fmt.missing(v) and v < thresholds.get(mid, 0) for v, mid in ((a, x), (b, y)))
                else GOOD for a, b in zip(frame[x], frame[y])]
     biggest = float(frame["cases_received"].max() or 1)
-    marker = {"size": frame["cases_received"].astype(float), "sizemode": "area", "sizeref": max(1.0, biggest / 900),
+    sizeref = max(1.0, biggest / 900)
+    marker = {"size": frame["cases_received"].astype(float), "sizemode": "area", "sizeref": sizeref,
               "color": colours, "opacity": 0.75}
     # Only units under a red line are named on the chart; the rest show their name on hover.
     names = [label(h) if c == BAD else "" for h, c in zip(frame["handler"], colours)]
+    ranges = {}
+    for col in (x, y):
+        shown = [float(v) for v in frame[col] if not fmt.missing(v)]
+        ranges[col] = _rate_range(shown + ([thresholds[col]] if col in thresholds else []))
+    positions = []
+    for name, xv, yv, n in zip(names, frame[x], frame[y], frame["cases_received"]):
+        if not name or fmt.missing(xv) or fmt.missing(yv):
+            positions.append("top center")
+            continue
+        (x0, x1), (y0, y1) = ranges[x], ranges[y]
+        radius = math.sqrt(max(float(n or 0), 0.0) / sizeref) / 2
+        positions.append(_text_position((float(xv) - x0) / (x1 - x0), (float(yv) - y0) / (y1 - y0), name, radius))
     fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="markers+text", text=names,
-                               customdata=labels(frame["handler"]),
-                               textposition="top center", marker=marker, hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_xaxes(tickformat=".0%", title=fmt.title(x), range=[0, 1.05])
-    fig.update_yaxes(tickformat=".0%", title=fmt.title(y), range=[0, 1.05])
+                               customdata=labels(frame["handler"]), textposition=positions, cliponaxis=True,
+                               marker=marker, hovertemplate="%{customdata}<extra></extra>"))
+    fig.update_xaxes(tickformat=".0%", title=fmt.title(x), range=ranges[x])
+    fig.update_yaxes(tickformat=".0%", title=fmt.title(y), range=ranges[y])
     if x in thresholds:
-        fig.add_vline(x=thresholds[x], line_dash="dot", line_color=BAD, line_width=1)
+        fig.add_vline(x=thresholds[x], line_dash="dot", line_color=BAD, line_width=1, layer="below")
     if y in thresholds:
-        fig.add_hline(y=thresholds[y], line_dash="dot", line_color=BAD, line_width=1)
+        fig.add_hline(y=thresholds[y], line_dash="dot", line_color=BAD, line_width=1, layer="below")
     return style(fig, title, 460)
 
 
@@ -299,7 +396,7 @@ def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
     fig.update_xaxes(range=[0, 105], title=None)
     if mean is not None:
-        fig.add_vline(x=mean, line_dash="dash", line_color=REFERENCE, line_width=1.5,
+        fig.add_vline(x=mean, line_dash="dash", line_color=REFERENCE, line_width=1.5, layer="below",
                       annotation_text=f"{t('平均', 'mean')} {fmt.points(mean)}", annotation_font_color=REFERENCE,
                       annotation_position="top")
     fig.update_layout(showlegend=False, bargap=0.25)
@@ -323,7 +420,7 @@ def intervals(frame: pd.DataFrame, metric_id: str, title: str, parent_name: str)
                              hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
     parent = frame["parent_rate"].dropna()
     if len(parent) and parent.nunique() == 1:
-        fig.add_vline(x=float(parent.iloc[0]), line_dash="dash", line_color=REFERENCE, line_width=1.5,
+        fig.add_vline(x=float(parent.iloc[0]), line_dash="dash", line_color=REFERENCE, line_width=1.5, layer="below",
                       annotation_text=f"{label(parent_name)} {fmt.number(metric_id, parent.iloc[0])}",
                       annotation_font_color=REFERENCE, annotation_position="top")
     lo = min(0.5, float(frame["low"].astype("float64").min() if frame["low"].notna().any() else 0.5))

@@ -422,7 +422,13 @@ def history_section() -> None:
              "rows_read": t("读取", "Read"), "rows_loaded": t("导入", "Loaded"),
              "rows_rejected": t("不合格", "Rejected"), "rows_duplicate": t("重复", "Duplicate"),
              "rows_unchanged": t("未变", "Unchanged"), "status": t("状态", "Status")}
-    st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch")
+    # Batch and status first and the file name held to a medium width, so a long name never pushes the status
+    # off a phone's screen.
+    order = ["id", "status", "file_name", "imported_at", "table_name", "rows_loaded", "rows_rejected", "rows_read",
+             "rows_duplicate", "rows_unchanged", "encoding"]
+    shown = shown[[c for c in order if c in shown.columns] + [c for c in shown.columns if c not in order]]
+    st.dataframe(shown.rename(columns=names), hide_index=True, width="stretch",
+                 column_config={names["file_name"]: st.column_config.TextColumn(width="medium")})
     undo_section(frame)
     # Keys carry the data version so the picker is redrawn (newest batch first) after every change.
     stamp = "_".join(str(v) for v in state.version())

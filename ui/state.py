@@ -21,6 +21,7 @@ from . import auth, charts, widgets
 from .i18n import lang, t
 
 GLOBAL_PARAMS = ("period", "district", "street", "community", "lang")
+PLACE_PARAMS = ("district", "street", "community")
 ROUTER = "dashboard.py"
 
 
@@ -142,6 +143,35 @@ def _init_from_url() -> None:
     st.session_state["_url_loaded"] = True
 
 
+def _url_places() -> dict[str, str | None]:
+    """The places the query string names now (None where it names none)."""
+    return {key: st.query_params.get(key) or None for key in PLACE_PARAMS}
+
+
+def _follow_url_places() -> None:
+    """Take the places from the URL when a link followed within the session changed them.
+
+    The session seeds its controls from the URL once (_init_from_url) and then writes them back on every run, so
+    a link to another place inside the app (a breadcrumb's st.page_link, browser back and forward) arrives as a
+    query string whose places differ from the ones this session last wrote: those win, and a place the link
+    leaves out is cleared (全市 › 荔城区 from a community's page drops the community). Navigation that carries no
+    query string at all (the sidebar's page list) keeps the session's places. The places taken are checked
+    against the user's scope by _refuse_outside like any other.
+    """
+    written = st.session_state.get("_url_places")
+    if written is None or not st.query_params:
+        return
+    wanted = _url_places()
+    if wanted == written:
+        return
+    for key, value in wanted.items():
+        if value:
+            st.session_state[f"g_{key}"] = value
+        else:
+            st.session_state.pop(f"g_{key}", None)
+    st.session_state["_url_places"] = wanted
+
+
 def _options(values: pd.Series) -> list[str]:
     """Sorted distinct non-empty values."""
     return sorted({v for v in values.dropna().tolist() if v})
@@ -150,6 +180,7 @@ def _options(values: pd.Series) -> list[str]:
 def global_controls() -> views.Scope | None:
     """Sidebar period and scope controls; returns the Scope, or None when the store has no data."""
     _init_from_url()
+    _follow_url_places()
     st.session_state.pop("_data_version", None)  # read the store's snapshot and version afresh once per run
     st.session_state.pop("_snapshot", None)
     st.sidebar.radio(t("language"), ["中文", "English"], horizontal=True, key="lang")
@@ -173,6 +204,7 @@ def global_controls() -> views.Scope | None:
     scope = views.Scope(Period(kind, start, end, through), district, street, community, today, access())
     _write_url({"period": period_label(kind, start, end), "district": district, "street": street,
                 "community": community, "lang": "en" if st.session_state.get("lang") == "English" else None})
+    st.session_state["_url_places"] = {"district": district, "street": street, "community": community}
     return scope
 
 

@@ -13,9 +13,19 @@ h1 { font-size: 1.9rem !important; line-height: 1.25 !important; padding-bottom:
 /* Tables: the downloads are our own buttons, so the hover toolbar (English) is not needed. */
 [data-testid="stElementToolbar"] { display: none !important; }
 [data-testid="InputInstructions"] { display: none !important; }
+/* Breadcrumb: links (st.page_link, taller than text) and the › separators centred on one line. */
+.st-key-breadcrumb { align-items: center !important; }
+/* A link to the page one is on (the district from a street's district page) is not the current place: no highlight. */
+.st-key-breadcrumb a[data-testid="stPageLink-NavLink"]:not(:hover) { background-color: transparent !important; }
+.st-key-breadcrumb a[data-testid="stPageLink-NavLink"] p { font-weight: 400 !important; color: #2f6db5; }
+/* KPI labels wrap instead of ending in "…" ("Volunteer hours per 1,000 residents"). */
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 @media (max-width: 640px) {
+  /* Streamlit's header is fixed and 3.75rem tall: start the page below it so the page name shows. */
   .block-container, [data-testid="stMainBlockContainer"] { padding-left: 0.6rem !important;
-                                                           padding-right: 0.6rem !important; padding-top: 2.4rem !important; }
+                                                           padding-right: 0.6rem !important; padding-top: 4.5rem !important; }
   h1 { font-size: 1.35rem !important; }
   h2, h3 { font-size: 1.1rem !important; }
   [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
@@ -31,7 +41,11 @@ _UPLOADER_ZH = """
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small { display: none; }
 [data-testid="stFileUploaderDropzoneInstructions"] > div::after { content: "CSV 或 Excel (.xlsx)，每个文件不超过 200MB";
   display: block; font-size: 0.8rem; color: #6b7785; }
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] { font-size: 0 !important; }
+/* The button's word "Upload" sits in its own paragraph with its own size: shrink that too (the icon stays). */
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"],
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"],
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p {
+  font-size: 0 !important; }
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
   content: "选择文件"; font-size: 0.95rem; }
 </style>

@@ -50,9 +50,13 @@ def explain(con: duckdb.DuckDBPyConnection, scope: Scope, level: str) -> list[Se
         return []
     parent = scope.within() if level == "district" else scope.within(district=scope.district)
     where_zh, where_en = ("全市", "the city") if level == "district" else ("区内", "the district")
+    if level == "district" and scope.access is not None and not scope.access.everything:
+        where_zh = where_en = scope.access.label()  # a viewer's parent is their own area, never the city
     groups = compute(con, parent.query([RATE], [level]))
     rate, closed, due = _totals(groups[groups[level] == unit_name])
-    parent_rate, _, _ = _totals(groups)
+    # When the viewer's scope holds this unit alone, its "parent" is itself: no comparison.
+    alone = groups[level].dropna().nunique() <= 1
+    parent_rate = None if alone else _totals(groups)[0]
     if rate is None:
         return [Sentence("本期没有已到办理期限的诉求，办结情况还无法评价。",
                          "No case of this period has reached its deadline yet: completion cannot be judged.")]

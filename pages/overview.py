@@ -35,7 +35,8 @@ threshold = THRESHOLDS.get(metric)
 trend_by = "district" if not scope.district else ("street" if not scope.street else None)
 trend = data.trend(scope, metric, 12, trend_by)
 whole = data.trend(scope.within(), metric, 12, None) if scope.district else None
-st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", trend_by, whole, t("city")),
+st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", trend_by, whole,
+                            nav.whole_name(scope)),
                 key="trend")
 
 ranked = data.ranking(scope, metric, level)
@@ -59,8 +60,9 @@ for where, part, name, key in ((top, rankable.head(n), t("top_n", n=n), "top"),
 st.subheader(f"{t('ranking')} · {t('按', 'by ')}{t(level)}")
 st.caption(t(f"相同数值排名相同；比率类指标分母少于 {MIN_DENOMINATOR} 的单位不参与排名。",
              f"Equal values share a rank; units with a rate base under {MIN_DENOMINATOR} are listed but not ranked."))
-columns = ["rank", *places, metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
-                                      if c in ranked.columns]
+# Rank, name and value first, so a phone shows them without scrolling sideways; the places above last.
+columns = ["rank", level, metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
+                                     if c in ranked.columns] + [p for p in places[::-1] if p != level]
 nav.follow_row(widgets.table(ranked[columns], [metric], f"ranking_{metric}_{level}", select=True), ranked, level)
 
 st.subheader(t("hierarchy"))
@@ -79,9 +81,10 @@ else:
                          shown=[fmt.number(m, v) for m, v in zip(below["metric"], below["value"])],
                          line=[fmt.number(m, v) for m, v in zip(below["metric"], below["threshold"])],
                          parts=[fmt.parts(m, a, b) for m, a, b in zip(below["metric"], below["num"], below["den"])])
-    shown = shown[["district", "street", "community", "indicator", "shown", "line", "parts"]]
-    shown.columns = [t("district"), t("street"), t("community"), t("indicator"), t("value"), t("threshold"),
-                     t("构成", "Parts")]
+    # The community, its value and the red line first (readable on a phone without scrolling sideways).
+    shown = shown[["community", "shown", "line", "indicator", "parts", "street", "district"]]
+    shown.columns = [t("community"), t("value"), t("threshold"), t("indicator"), t("构成", "Parts"), t("street"),
+                     t("district")]
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key="below")
     nav.follow_row(event, below, "community")

@@ -12,7 +12,7 @@ from metrics.access import Access
 from metrics.errors import GovdashError
 from metrics.export import csv_bytes
 
-from . import state, widgets
+from . import auth, state, widgets
 from .i18n import t
 
 ACTIONS = {"sign_in": ("登录", "sign-in"), "sign_in_failed": ("登录失败", "failed sign-in"),
@@ -120,8 +120,10 @@ def audit_section() -> None:
     st.caption(t("审计记录只增不改：页面和命令都不能修改或删除。", "The trail only grows: nothing can change or delete it."))
     st.dataframe(frame, hide_index=True, width="stretch", height=420)
 
+    record = auth.export_recorder()
+
     def download() -> bytes:
-        widgets.audit_export("audit.csv")
+        record("audit.csv")
         return csv_bytes(frame)
 
     st.download_button(t("download_csv"), download, "audit.csv", "text/csv", key="audit_csv", on_click="ignore",

@@ -69,8 +69,10 @@ def scores_tab(scored: Scored, scope: Scope) -> None:
     rows = getattr(getattr(event, "selection", None), "rows", None) or [0]
     unit = frame.iloc[rows[0]].to_dict()
     breakdown(scored, unit)
+    record = auth.export_recorder()
+
     def scores_csv() -> bytes:
-        widgets.audit_export(f"scores_{level}.csv")
+        record(f"scores_{level}.csv")
         return csv_bytes(_table(frame, level))
 
     st.download_button(t("download_csv"), scores_csv, f"scores_{level}.csv", "text/csv",
@@ -275,16 +277,18 @@ def briefing_tab(scope: Scope, sid: str) -> None:
                   "The briefing is written from the numbers with templates: overview, scores and lists, alerts, "
                   "what changed, each street, appendix."))
 
+    record = auth.export_recorder()
+
     def make(kind: str):
         def build() -> bytes:
             doc = state.run(briefing.build, scope.period.effective_end.replace(day=1), scope.district, sid,
                             scope.today, scope.access)
-            widgets.audit_export(f"通报 {doc.area} {doc.period.label()} ({kind})")
+            record(f"通报 {doc.area} {doc.period.label()} ({kind})")
             return briefing.renderer(kind)(doc)
         return build
 
     label = {"docx": "Word", "pdf": "PDF", "html": "HTML", "xlsx": "Excel"}
-    name = widgets.file_stem(f"{scope.district or t('city')}-{scope.period.effective_end:%Y-%m}")
+    name = widgets.file_stem(f"{scope.district or nav.whole_name(scope)}-{scope.period.effective_end:%Y-%m}")
     with st.container(horizontal=True, gap="small"):
         for kind in briefing.FORMATS:
             if kind == "pdf" and not _has_pdf():

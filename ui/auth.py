@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Callable
 
 import streamlit as st
 
@@ -170,6 +171,17 @@ def sign_out_control(user: User) -> None:
         if mode() == "sso":
             st.logout()
         st.rerun()
+
+
+def export_recorder() -> Callable[[str], None]:
+    """A function that records a download of `what` by this session's user; bound now, because a download
+    button's file is built later, outside the page run (where the session cannot be read)."""
+    user, path, ip = current(), store(), client_ip()
+
+    def record(what: str) -> None:
+        if user is not None:
+            accounts.audit(path, user.username, "export", what, ip)
+    return record
 
 
 def who(user: User) -> dict:

@@ -11,13 +11,38 @@ from . import widgets
 from .i18n import lang, t
 
 PAGES = {"overview": "pages/overview.py", "district": "pages/district.py", "community": "pages/community.py"}
+# st.page_link's href is the page's url_path plus the query, and the default page's url_path is "", so a link to
+# the overview is the relative "?period=…", which a browser resolves against the page it is on (/community?…):
+# opened in a new tab or copied, it would not lead to the overview. Clicks are unaffected (Streamlit navigates by
+# the page's id), so only the address needs mending: this script gives such links the app's root path. Every page
+# sits directly under the root, so the root is the current path up to its last "/" (also under a baseUrlPath).
+# It watches the DOM because Streamlit redraws the links on every run.
+_ROOT_LINKS_JS = """<script>
+(() => {
+  if (window.__govdashRootLinks) return;
+  window.__govdashRootLinks = true;
+  const mend = () => {
+    const root = window.location.pathname.replace(/[^/]*$/, "");
+    for (const a of document.querySelectorAll('a[data-testid="stPageLink-NavLink"]')) {
+      const href = a.getAttribute("href");
+      if (href !== null && (href === "" || href.startsWith("?"))) a.setAttribute("href", root + href);
+    }
+  };
+  mend();
+  new MutationObserver(mend).observe(document.body,
+                                      {subtree: true, childList: true, attributes: true, attributeFilter: ["href"]});
+})();
+</script>"""
+
+
+def whole_name(scope: Scope) -> str:
+    """What the viewer sees when no place is chosen: 全市, or their own area when their scope is not the city."""
+    return t("city") if scope.access is None or scope.access.everything else scope.access.label()
 
 
 def place_name(scope: Scope) -> str:
-    """The narrowest place the scope names, or 全市 (or the viewer's whole area when it is not the city)."""
-    if scope.community or scope.street or scope.district:
-        return scope.community or scope.street or scope.district
-    return t("city") if scope.access is None or scope.access.everything else scope.access.label()
+    """The narrowest place the scope names, or the viewer's whole area (whole_name)."""
+    return scope.community or scope.street or scope.district or whole_name(scope)
 
 
 def heading(page: str, scope: Scope, note: str = "") -> None:
@@ -39,8 +64,7 @@ def _params(**places: str | None) -> dict[str, str]:
 
 def breadcrumb(scope: Scope) -> None:
     """全市 › 荔城区 › 拱辰街道 › 拱辰社区: each level a link to its page."""
-    top = t("city") if scope.access is None or scope.access.everything else scope.access.label()
-    steps = [(top, PAGES["overview"], {})]
+    steps = [(whole_name(scope), PAGES["overview"], {})]
     if scope.district:
         steps.append((scope.district, PAGES["district"], {"district": scope.district}))
     if scope.street:
@@ -61,6 +85,7 @@ def breadcrumb(scope: Scope) -> None:
                     st.page_link(page, label=widgets.plain(name), query_params=_params(**places))
                 except StreamlitPageNotFoundError:  # a page run on its own (not through the router)
                     st.markdown(widgets.plain(name))
+        st.html(_ROOT_LINKS_JS, width="content", unsafe_allow_javascript=True)
 
 
 def open_place(district: str | None, street: str | None = None, community: str | None = None) -> None:

@@ -8,6 +8,7 @@ from metrics.export import csv_bytes, xlsx_bytes
 from metrics.query import GROUP_LABELS
 from metrics.registry import REGISTRY
 
+from . import auth
 from . import format as fmt
 from .i18n import pair, t
 
@@ -114,10 +115,20 @@ def downloads(raw: pd.DataFrame, name: str) -> None:
     """CSV (UTF-8 with BOM) and Excel buttons; the files are built only when a button is pressed."""
     data = rename_for_display(raw)
     stem = file_stem(name)
+    record = auth.export_recorder()
+
+    def as_csv() -> bytes:
+        record(f"{stem}.csv")
+        return csv_bytes(data)
+
+    def as_xlsx() -> bytes:
+        record(f"{stem}.xlsx")
+        return xlsx_bytes(data, name)
+
     with st.container(horizontal=True, gap="small"):
-        st.download_button(t("download_csv"), lambda: csv_bytes(data), f"{stem}.csv", "text/csv", key=f"csv_{name}",
+        st.download_button(t("download_csv"), as_csv, f"{stem}.csv", "text/csv", key=f"csv_{name}",
                            on_click="ignore", icon=":material/download:")
-        st.download_button(t("download_xlsx"), lambda: xlsx_bytes(data, name), f"{stem}.xlsx",
+        st.download_button(t("download_xlsx"), as_xlsx, f"{stem}.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"xlsx_{name}",
                            on_click="ignore", icon=":material/download:")
 

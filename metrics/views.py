@@ -267,7 +267,7 @@ def wish_funnel(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
 
 def compare_units(con: duckdb.DuckDBPyConnection, scope: Scope, communities: tuple[tuple[str | None, str], ...],
                   metrics: tuple[str, ...]) -> pd.DataFrame:
-    """Selected communities side by side, plus their districts as a whole (two statements)."""
+    """Selected communities side by side, plus their districts as a whole, with their brands (three statements)."""
     metrics = list(metrics)
     districts = sorted({d for d, _ in communities if d})
     names = sorted({c for _, c in communities})

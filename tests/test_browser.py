@@ -16,38 +16,25 @@ XPASS; none is open now.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+# browser_kit first: importing it skips this module when chromium or Playwright is missing.
+from browser_kit import (SHOTS, Server, as_int, choose, chromium, count_received, current_url, exceptions, grid,
+                         grid_rows, main_text, metric_value, new_context, open_page, page_name, running_server,
+                         selectbox, shot, title, wait_for, wait_ready)
+
+import duckdb
+from playwright.sync_api import Browser, Locator, Page
+
+from conftest import ROOT
+
 VIEWPORT = {"width": 1400, "height": 2600}
-
-if not CHROMIUM.exists():
-    pytest.skip("chromium not installed at /usr/bin/chromium; run as root: make test installs it "
-                "(tests/setup_browser.sh)", allow_module_level=True)
-try:
-    from playwright.sync_api import Browser, ElementHandle, Locator, Page, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"playwright cannot be imported ({exc}); install requirements-dev.txt (make test does)",
-                allow_module_level=True)
-
-import duckdb  # noqa: E402
-
 # The first request the server ever gets: a deep link to a page other than the default one.
 DEEP_LINK = "/community?" + urlencode({"district": "荔城区", "community": "拱辰社区"})
 NEW_CASES = 7
@@ -57,35 +44,13 @@ ROW_HEIGHT = 35  # st.dataframe's default row (and header) height in pixels
 IMPORTED: dict[str, object] = {}
 
 
-# ---------------------------------------------------------------- server and browser
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def health(url: str) -> str | None:
-    """The body of the health endpoint, or None while the server does not answer."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode("utf-8", "replace").strip()
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return None
-
+# ---------------------------------------------------------------- figures by hand, server and browser
 
 def cases_received(db: Path, first: dt.date, last: dt.date, district: str | None = None) -> int:
     """受理诉求数 computed by hand: non-cancelled cases reported in [first, last]."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        sql = ("SELECT count(*) FROM cases WHERE status <> 'cancelled' "
-               "AND reported_at >= ? AND reported_at < ?")
-        args: list[object] = [first, last + dt.timedelta(days=1)]
-        if district:
-            sql += " AND district = ?"
-            args.append(district)
-        return con.execute(sql, args).fetchone()[0]
+        return count_received(con, first, last, district)
     finally:
         con.close()
 
@@ -105,36 +70,6 @@ def cases_not_yet_due(db: Path, first: dt.date, last: dt.date, as_of: dt.datetim
     return sum(1 for status, due in rows if status == "open" and due is not None and due_end(due) >= as_of)
 
 
-class Server:
-    """A running dashboard: base URL, store path and figures computed before it started."""
-
-    def __init__(self, base: str, db: Path, expected: dict[str, int]):
-        self.base = base
-        self.db = db
-        self.expected = expected
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate the server's process group, then kill it if it does not go within 10 s."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`streamlit run dashboard.py` on a fresh sample store, on a free 127.0.0.1 port."""
@@ -149,43 +84,21 @@ def server(tmp_path_factory):
                 # Deadlines are judged at the end of the data's last day (2026-10-31).
                 "not due 2026-10": cases_not_yet_due(db, dt.date(2026, 10, 1), dt.date(2026, 10, 31),
                                                      dt.datetime(2026, 11, 1))}
-    port = free_port()
-    env = dict(os.environ, GOVDASH_DB=str(db), PYTHONUNBUFFERED="1")
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while health(base + "/_stcore/health") != "ok":
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                tail = (tmp / "streamlit.log").read_text(errors="replace")[-3000:]
-                pytest.fail(f"streamlit did not become healthy within 60 s (exit {proc.poll()}):\n{tail}")
-            time.sleep(0.25)
-        yield Server(base, db, expected)
-    finally:
-        stop(proc)
-        log.close()
+    with running_server(db, expected) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Debian chromium, headless."""
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture(scope="module")
 def first_visit(server: Server, browser: Browser) -> dict[str, object]:
     """Open the deep link as the server's very first page request, whichever test runs first."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = new_context(browser, VIEWPORT)
     page = context.new_page()
     try:
         page.goto(server.url(DEEP_LINK), timeout=60_000)
@@ -204,9 +117,8 @@ def first_visit(server: Server, browser: Browser) -> dict[str, object]:
 @pytest.fixture
 def page(server: Server, browser: Browser, first_visit):
     """A fresh browser page (its own Streamlit sessions) with a tall viewport."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = new_context(browser, VIEWPORT)
     pg = context.new_page()
-    pg.set_default_timeout(30_000)
     try:
         yield pg
     finally:
@@ -214,77 +126,6 @@ def page(server: Server, browser: Browser, first_visit):
 
 
 # ---------------------------------------------------------------- page helpers
-
-def script_state(page: Page) -> str | None:
-    """stApp's data-test-script-state: initial, running, notRunning or rerunRequested."""
-    app = page.locator('[data-testid="stApp"]')
-    return app.first.get_attribute("data-test-script-state") if app.count() else None
-
-
-def wait_ready(page: Page, timeout: float = 45, stable: float = 1.0, settle: float = 0.5) -> None:
-    """Wait until the Streamlit script run has finished and the page has stopped changing (bounded).
-
-    Finished means: stMain present, no stStatusWidget (the "Running…" indicator), stApp's script state
-    notRunning, and the main area's text unchanged, all for `stable` seconds; then a short settle.
-    """
-    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since, last_text = None, None
-    while time.monotonic() < deadline:
-        text = main_text(page)
-        busy = (page.locator('[data-testid="stStatusWidget"]').count() > 0
-                or script_state(page) != "notRunning" or text != last_text)
-        last_text = text
-        now = time.monotonic()
-        if busy:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= stable:
-            break
-        page.wait_for_timeout(100)  # sleeps while letting Playwright process the page's events
-    else:
-        raise AssertionError(f"Streamlit still running after {timeout} s on {page.url}")
-    page.wait_for_timeout(settle * 1000)
-
-
-def wait_for(check, what: str, page: Page | None = None, timeout: float = 30) -> None:
-    """Poll check() until it is true (bounded); fail saying what was awaited."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except Exception:  # noqa: BLE001 - the page may be re-rendering
-            pass
-        if page is not None:
-            page.wait_for_timeout(200)  # unlike time.sleep, lets the sync API process page events
-        else:
-            time.sleep(0.2)
-    if page is not None:
-        shot(page, "FAILED_" + re.sub(r"\W+", "_", what)[:60])
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def shot(page: Page, name: str) -> Path:
-    """Save a screenshot of the viewport under test-output/screenshots/."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
-def title(page: Page) -> str:
-    """The page's st.title text: the place and period it shows ("荔城区 · 2026年10月")."""
-    heading = page.locator('[data-testid="stMain"] h1')
-    return heading.first.inner_text().strip() if heading.count() else ""
-
-
-def page_name(page: Page) -> str:
-    """The small caption above the title that names the page (总览, 区/街道, 社区, …)."""
-    caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]')
-    return caption.first.inner_text().strip() if caption.count() else ""
-
 
 def breadcrumb(page: Page) -> list[str]:
     """The breadcrumb's words in order, separators included: ['全市', '›', '荔城区']; [] when there is none."""
@@ -309,30 +150,6 @@ def chart(page: Page, heading: str) -> Locator:
     """The Plotly chart whose title contains heading."""
     return page.locator('[data-testid="stPlotlyChart"]').filter(
         has=page.locator(".gtitle", has_text=heading))
-
-
-def grid(page: Page, header: str) -> Locator:
-    """The st.dataframe that has a column headed exactly header."""
-    return page.locator('[data-testid="stDataFrame"]').filter(
-        has=page.locator("th", has_text=re.compile(rf"^\s*{re.escape(header)}\s*$")))
-
-
-def grid_rows(table: Locator | ElementHandle) -> list[dict[str, str]]:
-    """The rows glide-data-grid has drawn, read from its accessible table (the canvas has no text), each as
-    header → cell text plus "_row": the row's index in the data."""
-    return table.evaluate("""el => {
-        const heads = {};
-        for (const th of el.querySelectorAll('table th')) {
-            heads[th.getAttribute('aria-colindex')] = th.textContent.trim();
-        }
-        return [...el.querySelectorAll('table tr')].filter(tr => tr.querySelector('td')).map(tr => {
-            const row = {_row: String(Number(tr.getAttribute('aria-rowindex')) - 2)};
-            for (const td of tr.querySelectorAll('td')) {
-                row[heads[td.getAttribute('aria-colindex')]] = td.textContent.trim();
-            }
-            return row;
-        });
-    }""")
 
 
 def click_row_marker(page: Page, table: Locator, row: int) -> None:
@@ -362,63 +179,6 @@ def click_bar(page: Page, figure: Locator, index: int = 0) -> str:
     page.wait_for_timeout(200)
     page.mouse.click(x, y)
     return name
-
-
-def exceptions(page: Page) -> int:
-    """How many Streamlit exception boxes the page shows."""
-    return page.locator('[data-testid="stException"]').count()
-
-
-def current_url(page: Page) -> str:
-    """The address bar as the page sees it now (Streamlit rewrites the query string in place), decoded."""
-    return unquote(page.evaluate("location.href"))
-
-
-def main_text(page: Page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
-
-
-def metric(page: Page, name: str) -> Locator:
-    """The st.metric whose label is exactly name."""
-    return page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")))
-
-
-def metric_value(page: Page, name: str) -> str:
-    """The shown value of the st.metric labelled name."""
-    wait_for(lambda: metric(page, name).count() == 1, f"one KPI labelled {name}", page)
-    return metric(page, name).locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def as_int(text: str, unit: str = "") -> int:
-    """'12,345' → 12345; with unit='件', '12,345 件' → 12345 (the unit is required then)."""
-    pattern = r"\d{1,3}(,\d{3})*" + (rf" {re.escape(unit)}" if unit else "")
-    assert re.fullmatch(pattern, text), f"not a count with thousands separators {unit}: {text!r}"
-    return int(text.removesuffix(unit).strip().replace(",", ""))
-
-
-def sidebar_select(page: Page, label: str) -> Locator:
-    """The sidebar selectbox whose label is exactly label."""
-    return page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(
-        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
-
-
-def choose(page: Page, box: Locator, option: str) -> None:
-    """Open a selectbox and click one option of its dropdown list.
-
-    Streamlit 1.67 renders selectboxes as a react-aria combobox: an input[role=combobox] that opens
-    [data-testid="stSelectboxVirtualDropdown"] holding div[role=option] items (older versions used li).
-    """
-    box.locator("input[role=combobox], [data-baseweb=select]").first.click()
-    item = page.locator('[data-testid="stSelectboxVirtualDropdown"] [role=option], li[role=option]').filter(
-        has_text=re.compile(rf"^\s*{re.escape(option)}\s*$"))
-    item.first.wait_for(state="visible", timeout=10_000)
-    item.first.click()
-
-
-def open_page(page: Page, server: Server, path: str) -> None:
-    page.goto(server.url(path), timeout=60_000)
-    wait_ready(page)
 
 
 def wait_for_navigation(page: Page, check, what: str, timeout: float = 30) -> None:
@@ -620,7 +380,7 @@ def test_2_changing_the_month_changes_the_kpi_the_title_and_the_url(server, page
     before = metric_value(page, "受理诉求数")
     assert as_int(before, "件") > 0
 
-    choose(page, sidebar_select(page, "月"), "2026-09")
+    choose(page, selectbox(page.locator('[data-testid="stSidebar"]'), "月"), "2026-09")
     wait_for(lambda: "period=2026-09" in current_url(page), "period=2026-09 in the URL", page)
     wait_ready(page)
     wait_for(lambda: title(page) == "全市 · 2026年9月", f"the title 全市 · 2026年9月 (shows {title(page)!r})", page)
@@ -779,18 +539,23 @@ def test_8_clicking_a_bar_of_the_bottom_list_opens_that_community(server, page):
     shot(page, "19_bar_click_opened_community")
 
 
+def open_row(page: Page, table: Locator, column: str, unit: str, path: str) -> dict[str, str]:
+    """Tick the row of table whose column is unit, wait for the page at path titled unit (in October), and
+    return the query parameters of its address."""
+    row = next(int(r["_row"]) for r in grid_rows(table) if r.get(column) == unit)
+    click_row_marker(page, table, row)
+    wait_for_navigation(page, lambda url: urlsplit(url).path == path, f"the {path[1:]} page after the row click")
+    wait_for(lambda: title(page) == f"{unit} · {OCTOBER}", f"title {unit} (shows {title(page)!r})", page)
+    return url_parts(current_url(page))[1]
+
+
 def test_9_clicking_a_ranking_row_opens_the_unit(server, page):
     # Ranked by community: ticking 拱辰社区's row opens its page.
     open_page(page, server, LICHENG_OCTOBER)
     wait_for(lambda: title(page) == f"荔城区 · {OCTOBER}", "the overview of 荔城区", page)
     ranking = grid(page, "排名")
     wait_for(lambda: ranking.count() == 1, "the ranking table", page)
-    rows = grid_rows(ranking)
-    row = next(int(r["_row"]) for r in rows if r.get("社区") == "拱辰社区")
-    click_row_marker(page, ranking, row)
-    wait_for_navigation(page, lambda url: urlsplit(url).path == "/community", "the community page after the row click")
-    wait_for(lambda: title(page) == f"拱辰社区 · {OCTOBER}", f"title 拱辰社区 (shows {title(page)!r})", page)
-    _, params = url_parts(current_url(page))
+    params = open_row(page, ranking, "社区", "拱辰社区", "/community")
     assert params.get("community") == "拱辰社区" and params.get("district") == "荔城区", params
     assert params.get("street") == "拱辰街道", params
     assert exceptions(page) == 0
@@ -799,13 +564,7 @@ def test_9_clicking_a_ranking_row_opens_the_unit(server, page):
     # Ranked by street: ticking 拱辰街道's row opens the street on the district page.
     open_page(page, server, LICHENG_OCTOBER + "&level=street")
     wait_for(lambda: "排名 · 按街道" in main_text(page), "the ranking by street", page)
-    ranking = grid(page, "排名")
-    rows = grid_rows(ranking)
-    row = next(int(r["_row"]) for r in rows if r.get("街道") == "拱辰街道")
-    click_row_marker(page, ranking, row)
-    wait_for_navigation(page, lambda url: urlsplit(url).path == "/district", "the district page after the row click")
-    wait_for(lambda: title(page) == f"拱辰街道 · {OCTOBER}", f"title 拱辰街道 (shows {title(page)!r})", page)
-    _, params = url_parts(current_url(page))
+    params = open_row(page, grid(page, "排名"), "街道", "拱辰街道", "/district")
     assert params.get("street") == "拱辰街道" and params.get("district") == "荔城区", params
     assert "community" not in params, params
     assert exceptions(page) == 0
@@ -852,15 +611,10 @@ KEY_COLUMNS = {
 }
 
 
-def layout_context(browser: Browser, width: int, height: int):
-    return browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
-
-
 @pytest.mark.parametrize("width,height,cap", [(390, 844, 9000), (1440, 900, 6000)], ids=["phone390", "desktop1440"])
 def test_11_pages_fit_the_screen_and_chart_labels_are_whole(server, browser, first_visit, width, height, cap):
-    context = layout_context(browser, width, height)
+    context = new_context(browser, {"width": width, "height": height})
     page = context.new_page()
-    page.set_default_timeout(30_000)
     try:
         for name, path, heading in LAYOUT_PAGES:
             page.set_viewport_size({"width": width, "height": height})
@@ -917,7 +671,7 @@ def test_11_pages_fit_the_screen_and_chart_labels_are_whole(server, browser, fir
 
 
 def test_12_the_page_name_is_visible_on_a_phone(server, browser, first_visit):
-    context = layout_context(browser, 390, 844)
+    context = new_context(browser, {"width": 390, "height": 844})
     page = context.new_page()
     try:
         open_page(page, server, "/?period=2026-10")
@@ -1074,7 +828,7 @@ def batch_status(page: Page, batch: int) -> str:
 
 def figure_elsewhere(browser: Browser, server: Server) -> int:
     """受理诉求数 of the imported scope as another user (a new browser session) sees it now."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    context = new_context(browser, VIEWPORT)
     other = context.new_page()
     try:
         open_page(other, server, str(IMPORTED["scope"]))

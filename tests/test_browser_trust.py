@@ -18,49 +18,38 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
+from functools import partial
 from pathlib import Path
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "test-output" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync"]
+# browser_kit first: importing it skips this module when chromium or Playwright is missing.
+import browser_kit
+from browser_kit import (SHOTS, Server, as_int, choose, chromium, count_received, current_url, exceptions, grid,
+                         grid_rows, health, main_text, metric_value, new_context, page_name, root, running_server,
+                         selectbox, title, wait_for)
+
+import docx
+import openpyxl
+from playwright.sync_api import Browser, BrowserContext, Locator, Page
+
+import hostile_files
+from conftest import ROOT
+from metrics import accounts, snapshots
+from metrics.assessment.scores import score
+from metrics.assessment.view import alert_list
+from metrics.periods import Period
+from metrics.query import Query, compute
+from metrics.views import Scope
+
 TALL = {"width": 1440, "height": 2400}  # tall enough that every table row is drawn
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-
-if not CHROMIUM.exists():
-    pytest.skip("chromium not installed at /usr/bin/chromium; run as root: make test installs it "
-                "(tests/setup_browser.sh)", allow_module_level=True)
-try:
-    from playwright.sync_api import Browser, BrowserContext, Locator, Page, sync_playwright
-except ImportError as exc:  # pragma: no cover - depends on the environment
-    pytest.skip(f"playwright cannot be imported ({exc}); install requirements-dev.txt (make test does)",
-                allow_module_level=True)
-
-import docx  # noqa: E402
-import openpyxl  # noqa: E402
-
-import hostile_files  # noqa: E402
-from metrics import accounts, snapshots  # noqa: E402
-from metrics.assessment.scores import score  # noqa: E402
-from metrics.assessment.view import alert_list  # noqa: E402
-from metrics.periods import Period  # noqa: E402
-from metrics.query import Query, compute  # noqa: E402
-from metrics.views import Scope  # noqa: E402
-
 OCT_FIRST, OCT_LAST = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 SEP_FIRST, SEP_LAST = dt.date(2026, 9, 1), dt.date(2026, 9, 30)
 OCTOBER = "2026年10月"
@@ -72,58 +61,6 @@ NEW_CASES = 6
 
 
 # ---------------------------------------------------------------- servers and browser
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def health(url: str) -> str | None:
-    """The body of the health endpoint, or None while the server does not answer."""
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.read().decode("utf-8", "replace").strip()
-    except (urllib.error.URLError, ConnectionError, OSError):
-        return None
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """Terminate the server's process group, then kill it if it does not go within 10 s."""
-    if proc.poll() is not None:
-        return
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait(timeout=5)
-
-
-class Server:
-    """A running dashboard: base URL, its store and its log."""
-
-    def __init__(self, base: str, db: Path, log: Path, proc: subprocess.Popen):
-        self.base, self.db, self.log, self.proc = base, db, log, proc
-
-    def url(self, path: str) -> str:
-        return self.base + path
-
-    def log_size(self) -> int:
-        return self.log.stat().st_size
-
-    def log_since(self, offset: int) -> str:
-        with self.log.open("rb") as fh:
-            fh.seek(offset)
-            return fh.read().decode("utf-8", "replace")
-
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory) -> dict[str, Path]:
@@ -146,69 +83,30 @@ def stores(tmp_path_factory) -> dict[str, Path]:
     return dbs
 
 
-def start_server(db: Path) -> Server:
-    """`streamlit run dashboard.py` on db, on a free 127.0.0.1 port, once healthy."""
-    port = free_port()
-    env = dict(os.environ, GOVDASH_DB=str(db), PYTHONUNBUFFERED="1")
-    log = db.parent / "streamlit.log"
-    fh = log.open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
-    fh.close()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while health(base + "/_stcore/health") != "ok":
-        if proc.poll() is not None or time.monotonic() > deadline:
-            stop(proc)
-            pytest.fail(f"streamlit did not become healthy within 60 s (exit {proc.poll()}):\n"
-                        f"{log.read_text(errors='replace')[-3000:]}")
-        time.sleep(0.25)
-    return Server(base, db, log, proc)
-
-
 @pytest.fixture(scope="module")
 def single(stores):
     """The server on the store without accounts (single-user mode on 127.0.0.1)."""
-    server = start_server(stores["single"])
-    try:
+    with running_server(stores["single"]) as server:
         yield server
-    finally:
-        stop(server.proc)
 
 
 @pytest.fixture(scope="module")
 def guarded(stores):
     """The server on the store with accounts (sign-in required, even on 127.0.0.1)."""
-    server = start_server(stores["guarded"])
-    try:
+    with running_server(stores["guarded"]) as server:
         yield server
-    finally:
-        stop(server.proc)
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Debian chromium, headless."""
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-def new_context(browser: Browser, viewport: dict = TALL) -> BrowserContext:
-    """A fresh browser profile (its own cookies and Streamlit sessions) that accepts downloads."""
-    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True)
-    context.set_default_timeout(30_000)
-    return context
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture
 def context(browser: Browser):
-    ctx = new_context(browser)
+    ctx = new_context(browser, TALL)
     try:
         yield ctx
     finally:
@@ -220,139 +118,21 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-# ---------------------------------------------------------------- page helpers (as in test_browser.py)
+# ---------------------------------------------------------------- page helpers (the shared ones are in browser_kit)
 
-def script_state(page: Page) -> str | None:
-    """stApp's data-test-script-state: initial, running, notRunning or rerunRequested."""
-    app = page.locator('[data-testid="stApp"]')
-    return app.first.get_attribute("data-test-script-state") if app.count() else None
-
-
-def main_text(page: Page) -> str:
-    return page.locator('[data-testid="stMain"]').inner_text()
-
-
-def wait_ready(page: Page, timeout: float = 60, stable: float = 1.0, settle: float = 0.3) -> None:
-    """Wait until the Streamlit script run has finished and the main area has stopped changing (bounded)."""
-    page.wait_for_selector('[data-testid="stMain"]', timeout=timeout * 1000)
-    deadline = time.monotonic() + timeout
-    quiet_since, last_text = None, None
-    while time.monotonic() < deadline:
-        text = main_text(page)
-        busy = (page.locator('[data-testid="stStatusWidget"]').count() > 0
-                or script_state(page) != "notRunning" or text != last_text)
-        last_text = text
-        now = time.monotonic()
-        if busy:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = now
-        elif now - quiet_since >= stable:
-            break
-        page.wait_for_timeout(100)
-    else:
-        raise AssertionError(f"Streamlit still running after {timeout} s on {page.url}")
-    page.wait_for_timeout(settle * 1000)
+# The assessment page is the heaviest: a run may take up to 60 s here, and a short settle after it is enough.
+wait_ready = partial(browser_kit.wait_ready, timeout=60, settle=0.3)
+open_page = partial(browser_kit.open_page, ready=wait_ready)
 
 
 def shot(page: Page, name: str) -> Path:
     """Save a screenshot of the viewport under test-output/screenshots/trust_<name>.png."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / f"trust_{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
-def wait_for(check, what: str, page: Page | None = None, timeout: float = 30) -> None:
-    """Poll check() until it is true (bounded); fail saying what was awaited (with a screenshot)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if check():
-                return
-        except Exception:  # noqa: BLE001 - the page may be re-rendering
-            pass
-        if page is not None:
-            page.wait_for_timeout(200)
-        else:
-            time.sleep(0.2)
-    if page is not None:
-        shot(page, "FAILED_" + re.sub(r"\W+", "_", what)[:60])
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-def open_page(page: Page, server: Server, path: str) -> None:
-    page.goto(server.url(path), timeout=60_000)
-    wait_ready(page)
-
-
-def title(page: Page) -> str:
-    heading = page.locator('[data-testid="stMain"] h1')
-    return heading.first.inner_text().strip() if heading.count() else ""
-
-
-def page_name(page: Page) -> str:
-    caption = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]')
-    return caption.first.inner_text().strip() if caption.count() else ""
-
-
-def exceptions(page: Page) -> int:
-    return page.locator('[data-testid="stException"]').count()
-
-
-def current_url(page: Page) -> str:
-    return unquote(page.evaluate("location.href"))
+    return browser_kit.shot(page, f"trust_{name}")
 
 
 def all_text(page: Page) -> str:
     """Every text node of the document, hidden tabs, chart SVG text and the sidebar included."""
     return page.evaluate("document.body.textContent")
-
-
-def metric(page: Page, name: str) -> Locator:
-    return page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=re.compile(rf"^\s*{re.escape(name)}\s*$")))
-
-
-def metric_value(page: Page, name: str) -> str:
-    wait_for(lambda: metric(page, name).count() == 1, f"one KPI labelled {name}", page)
-    return metric(page, name).locator('[data-testid="stMetricValue"]').inner_text().strip()
-
-
-def as_int(text: str, unit: str = "") -> int:
-    """'12,345 件' → 12345."""
-    pattern = r"\d{1,3}(,\d{3})*" + (rf" {re.escape(unit)}" if unit else "")
-    assert re.fullmatch(pattern, text), f"not a count {unit}: {text!r}"
-    return int(text.removesuffix(unit).strip().replace(",", ""))
-
-
-def root(scope: Page | Locator) -> Page:
-    """The page of a page or locator (`has=` locators must start from the page)."""
-    return scope.page if isinstance(scope, Locator) else scope
-
-
-def grid(scope: Page | Locator, header: str) -> Locator:
-    """The visible st.dataframe that has a column headed exactly header."""
-    return scope.locator('[data-testid="stDataFrame"]:visible').filter(
-        has=root(scope).locator("th", has_text=re.compile(rf"^\s*{re.escape(header)}\s*$")))
-
-
-def grid_rows(table: Locator) -> list[dict[str, str]]:
-    """The rows glide-data-grid has drawn, read from its accessible table, each as header → cell text."""
-    return table.evaluate("""el => {
-        const heads = {};
-        for (const th of el.querySelectorAll('table th')) heads[th.getAttribute('aria-colindex')] = th.textContent.trim();
-        return [...el.querySelectorAll('table tr')].filter(tr => tr.querySelector('td')).map(tr => {
-            const row = {_row: String(Number(tr.getAttribute('aria-rowindex')) - 2)};
-            for (const td of tr.querySelectorAll('td')) row[heads[td.getAttribute('aria-colindex')]] = td.textContent.trim();
-            return row;
-        });
-    }""")
-
-
-def selectbox(scope: Page | Locator, label: str) -> Locator:
-    return scope.locator('[data-testid="stSelectbox"]').filter(
-        has=root(scope).locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
 
 
 def dropdown_options(page: Page, box: Locator) -> list[str]:
@@ -364,15 +144,6 @@ def dropdown_options(page: Page, box: Locator) -> list[str]:
     page.keyboard.press("Escape")
     page.wait_for_timeout(300)
     return options
-
-
-def choose(page: Page, box: Locator, option: str) -> None:
-    """Open a selectbox and click one option of its dropdown list."""
-    box.locator("input[role=combobox]").first.click()
-    item = page.locator('[data-testid="stSelectboxVirtualDropdown"] [role=option], li[role=option]').filter(
-        has_text=re.compile(rf"^\s*{re.escape(option)}\s*$"))
-    item.first.wait_for(state="visible", timeout=10_000)
-    item.first.click()
 
 
 def open_tab(page: Page, name: str) -> Locator:
@@ -514,12 +285,7 @@ def cases_received(db: Path, district: str | None) -> int:
     """受理诉求数 of 2026-10 by plain SQL: non-cancelled cases reported in October."""
     con = reader(db)
     try:
-        sql = "SELECT count(*) FROM cases WHERE status <> 'cancelled' AND reported_at >= ? AND reported_at < ?"
-        args: list[object] = [OCT_FIRST, OCT_LAST + dt.timedelta(days=1)]
-        if district:
-            sql += " AND district = ?"
-            args.append(district)
-        return con.execute(sql, args).fetchone()[0]
+        return count_received(con, OCT_FIRST, OCT_LAST, district)
     finally:
         con.close()
 
@@ -845,7 +611,7 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
     # The mirror image: df in a second browser profile sees 东风区 and nothing of 荔城区.
     df_forbidden = outside_only(guarded.db, "东风区")
     assert {"荔城区", "拱辰社区", "拱辰街道"} <= df_forbidden
-    df_context = new_context(browser)
+    df_context = new_context(browser, TALL)
     try:
         df = df_context.new_page()
         open_page(df, guarded, "/")
@@ -926,7 +692,7 @@ def test_30_hostile_uploads_leave_the_server_serving(single, browser, page, tmp_
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files([str(f) for f in files])
 
     # Meanwhile someone else reads the overview.
-    reader_context = new_context(browser)
+    reader_context = new_context(browser, TALL)
     try:
         other = reader_context.new_page()
         open_page(other, single, "/?period=2026-10")

@@ -25,7 +25,7 @@ run: $(VENV)/.installed $(DB)
 
 test: $(VENV)/.installed
 	bash tests/setup_browser.sh
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 sample: $(VENV)/.installed
 	$(PY) data/generate_sample.py

@@ -236,3 +236,36 @@ def test_a_broken_store_is_one_line_on_every_page(tmp_path, monkeypatch):
         streamlit_config.set_option("server.address", "0.0.0.0")
     assert not at.exception
     assert "SQLite" in at.error[0].value and "\n" not in at.error[0].value
+
+
+SSO = {"auth": {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                "client_id": "dashboard", "client_secret": "secret",
+                "server_metadata_url": "https://sso.example.invalid/.well-known/openid-configuration"}}
+
+
+def test_single_sign_on_lets_in_an_enabled_account_within_its_scope(sample, monkeypatch):
+    monkeypatch.setenv("GOVDASH_DB", str(sample))
+    accounts.add(sample, "lc@city.example", PASSWORD, "viewer", Access(districts=("荔城区",)))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets = SSO
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert [b.label for b in at.button] == ["单点登录"] and not at.metric  # the single sign-on button only
+    at.user = {"is_logged_in": True, "email": "lc@city.example"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value.startswith("荔城区"), at.title[0].value  # in, and within the account's scope
+    leaked = sorted(n for n in foreign_names(sample, SCOPES["lc"]) if n in every_text(at))
+    assert not leaked, leaked[:10]
+    assert any(r[1] == "lc@city.example" and r[2] == "sign_in" and r[3] == "单点登录"
+               for r in accounts.trail(sample))
+
+
+def test_single_sign_on_refuses_an_identity_without_an_account(sample, monkeypatch):
+    monkeypatch.setenv("GOVDASH_DB", str(sample))
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.secrets = SSO
+    at.user = {"is_logged_in": True, "email": "stranger@elsewhere.example"}
+    at.run()
+    assert "没有看板账户" in at.error[0].value
+    assert not at.metric and not at.dataframe

@@ -78,6 +78,7 @@ def current() -> User | None:
     if session and _expired(session):
         accounts.audit(store(), session["user"].username, "session_expired", "", client_ip())
         st.session_state.pop("auth", None)
+        st.session_state.pop("user", None)
         st.session_state["auth_note"] = t("长时间未操作，已自动退出，请重新登录。", "Your session expired; please sign in again.")
         session = None
     if session is None and how == "sso":
@@ -168,6 +169,7 @@ def sign_out_control(user: User) -> None:
     if st.sidebar.button(t("退出登录", "Sign out"), key="sign_out"):
         accounts.audit(store(), user.username, "sign_out", "", client_ip())
         st.session_state.pop("auth", None)
+        st.session_state.pop("user", None)
         if mode() == "sso":
             st.logout()
         st.rerun()
@@ -176,7 +178,7 @@ def sign_out_control(user: User) -> None:
 def export_recorder() -> Callable[[str], None]:
     """A function that records a download of `what` by this session's user; bound now, because a download
     button's file is built later, outside the page run (where the session cannot be read)."""
-    user, path, ip = current(), store(), client_ip()
+    user, path, ip = st.session_state.get("user") or current(), store(), client_ip()
 
     def record(what: str) -> None:
         if user is not None:

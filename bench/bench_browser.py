@@ -8,8 +8,9 @@ Three apps, each served by `streamlit run` on its own free 127.0.0.1 port (same 
 - minimal: a one-file app `st.title("hello"); st.write("minimal")`;
 - the dashboard on a fresh store built from the bundled sample (`python -m metrics init --sample`);
 - the dashboard on a store with the sample plus ~1,000,000 generated cases (bench/big_store.py).
-Every load opens a new browser context (a new Streamlit session, empty browser cache, like a department head opening a
-copied link). Each server gets one untimed warm-up load of `/`; then every link is loaded --repeat times, in rounds
+Every link is opened twice per round: in a new browser context (a new Streamlit session, empty browser cache, like a
+department head opening a copied link on a machine that never showed the dashboard) and in a new tab of a "returning"
+context kept per app (a new Streamlit session, with the app's scripts already in the HTTP cache). Each server gets one untimed warm-up load of `/`; then every link is loaded --repeat times, in rounds
 (link 1, link 2, ..., then again), and the median is reported. A run that shows a Streamlit exception box or never
 finishes rendering is retried (up to 3 attempts); retries are reported.
 
@@ -50,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from playwright.sync_api import Browser, Error as PlaywrightError, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Error as PlaywrightError, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import big_store  # noqa: E402
@@ -62,6 +63,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1440, "height": 900}
 SECTION = "## Browser (`bench/bench_browser.py`)"
 MINIMAL_APP = 'import streamlit as st\n\nst.title("hello")\nst.write("minimal")\n'
+# A second reference, not the floor: the minimal page plus one small Plotly bar chart, i.e. what any Streamlit page
+# pays to fetch, compile and draw Plotly (the dashboard's pages all draw several charts).
+PLOTLY_APP = ('import plotly.graph_objects as go\nimport streamlit as st\n\nst.title("hello")\n'
+              'st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])))\n')
 LINKS = [
     ("overview", "/?period=2026-10&district=荔城区"),
     ("district", "/district?period=2026-10&district=荔城区"),
@@ -136,6 +141,7 @@ class LinkResult:
     name: str
     path: str
     runs: list[float] = field(default_factory=list)
+    returning: list[float] = field(default_factory=list)  # the same, in a browser that has opened the app before
     title: str = ""
     charts: int = 0
     retries: list[str] = field(default_factory=list)
@@ -146,6 +152,11 @@ class LinkResult:
     def median(self) -> float:
         """Median of the timed runs (nan when every attempt failed)."""
         return statistics.median(self.runs) if self.runs else float("nan")
+
+    @property
+    def median_returning(self) -> float:
+        """Median of the returning-browser runs (nan when there are none)."""
+        return statistics.median(self.returning) if self.returning else float("nan")
 
 
 class LoadFailed(Exception):
@@ -240,11 +251,17 @@ class App:
 
 # ---------------------------------------------------------------- browser
 
-def load(browser: Browser, url: str, quiet: float, timeout: float = LOAD_TIMEOUT) -> tuple[float, str, int]:
-    """Open url in a fresh context; return (seconds from navigation start to fully rendered, h1 title, charts)."""
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
-    try:
+def load(browser: Browser, url: str, quiet: float, timeout: float = LOAD_TIMEOUT,
+         context: BrowserContext | None = None) -> tuple[float, str, int]:
+    """Open url in a fresh context (or in a new tab of `context`, whose HTTP cache is kept: a new Streamlit session
+    in a browser that has opened the app before); return (seconds from navigation start to fully rendered, h1
+    title, charts)."""
+    own = context is None
+    if own:
+        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
         context.add_init_script(READY_JS)
+    page = None
+    try:
         page = context.new_page()
         page.goto(url, wait_until="commit", timeout=timeout * 1000)
         deadline = time.monotonic() + timeout
@@ -268,16 +285,19 @@ def load(browser: Browser, url: str, quiet: float, timeout: float = LOAD_TIMEOUT
         title = heading.first.inner_text().strip() if heading.count() else ""
         return done / 1000, title, page.locator('[data-testid="stPlotlyChart"]').count()
     finally:
-        context.close()
+        if own:
+            context.close()
+        elif page is not None:
+            page.close()
 
 
-def load_with_retries(browser: Browser, app: App, path: str, quiet: float,
-                      notes: list[str]) -> tuple[float, str, int] | None:
+def load_with_retries(browser: Browser, app: App, path: str, quiet: float, notes: list[str],
+                      context: BrowserContext | None = None) -> tuple[float, str, int] | None:
     """load(); after a failure restart the server (others may be editing the code), warm it up and retry, waiting
     longer each time; failures are appended to notes; None if every attempt failed."""
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            return load(browser, app.base + quote(path, safe="/?=&"), quiet)
+            return load(browser, app.base + quote(path, safe="/?=&"), quiet, context=context)
         except (LoadFailed, PlaywrightError) as exc:
             notes.append(f"attempt {attempt} of {path}: {str(exc).splitlines()[0][:240]}")
             print(f"    {app.name}: {notes[-1]}", flush=True)
@@ -295,22 +315,36 @@ LOADAVG: list[float] = []  # 1-minute load averages sampled before every timed l
 
 def measure_app(browser: Browser, app: App, links: list[tuple[str, str]], repeat: int,
                 quiet: float) -> list[LinkResult]:
-    """One untimed warm-up load of `/`, then `repeat` rounds over the links; one LinkResult per link."""
+    """One untimed warm-up load of `/`, then `repeat` rounds over the links, each link opened in a fresh context and
+    then in a returning browser (one context kept for the app, primed by its own untimed load of every link, so its
+    HTTP cache holds the app's scripts); one LinkResult per link."""
     warm_notes: list[str] = []
     load_with_retries(browser, app, "/", quiet, warm_notes)
     results = [LinkResult(app.name, name, path) for name, path in links]
     if warm_notes:
         results[0].retries.extend(f"warm-up {n}" for n in warm_notes)
-    for round_no in range(repeat):
+    returning = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    returning.add_init_script(READY_JS)
+    try:
         for result in results:
-            if round_no and not result.runs:
-                continue  # failed every attempt in the first round: do not insist
-            LOADAVG.append(os.getloadavg()[0])
-            got = load_with_retries(browser, app, result.path, quiet, result.retries)
-            if got:
-                seconds, result.title, result.charts = got
-                result.runs.append(seconds)
-                print(f"  {app.name:9s} {result.name:10s} {seconds:6.2f} s  {result.title}", flush=True)
+            load_with_retries(browser, app, result.path, quiet, [], returning)
+        for round_no in range(repeat):
+            for result in results:
+                if round_no and not result.runs:
+                    continue  # failed every attempt in the first round: do not insist
+                LOADAVG.append(os.getloadavg()[0])
+                got = load_with_retries(browser, app, result.path, quiet, result.retries)
+                if got:
+                    seconds, result.title, result.charts = got
+                    result.runs.append(seconds)
+                again = load_with_retries(browser, app, result.path, quiet, result.retries, returning)
+                if again:
+                    result.returning.append(again[0])
+                print(f"  {app.name:9s} {result.name:10s} {result.runs[-1] if result.runs else float('nan'):6.2f} s"
+                      f"  returning {result.returning[-1] if result.returning else float('nan'):6.2f} s"
+                      f"  {result.title}", flush=True)
+    finally:
+        returning.close()
     return results
 
 
@@ -407,7 +441,8 @@ def fmt(seconds: float) -> str:
     return "failed" if seconds != seconds else f"{seconds:.2f} s"
 
 
-def render(minimal: LinkResult, apps: list[tuple[str, list[LinkResult]]], stores: dict[str, str],
+def render(minimal: LinkResult, plotly_one: LinkResult, apps: list[tuple[str, list[LinkResult]]],
+           stores: dict[str, str],
            args: argparse.Namespace, info: dict[str, object]) -> str:
     """The markdown section."""
     base = minimal.median
@@ -422,7 +457,8 @@ def render(minimal: LinkResult, apps: list[tuple[str, list[LinkResult]]], stores
              f"Measured {dt.date.today().isoformat()} on {info['machine']}.",
              f"Command: `{command}` (the whole run took {info['total']:.0f} s, building the stores included).", "",
              "What is measured: a shared link opened in a **fresh browser context** (new Streamlit session, empty "
-             "browser cache), from navigation start until the page is **fully rendered**, compared with Streamlit's "
+             "browser cache) and in a **returning browser** (new Streamlit session, HTTP cache kept), from "
+             "navigation start until the page is **fully rendered**, compared with Streamlit's "
              "own minimal page (`st.title(\"hello\"); st.write(\"minimal\")`) served the same way in the same run. "
              "Each app runs under `streamlit run` on its own free 127.0.0.1 port (same flags, same "
              "`.streamlit/config.toml`, `--server.fileWatcherType none`); each server gets one untimed warm-up load "
@@ -442,17 +478,35 @@ def render(minimal: LinkResult, apps: list[tuple[str, list[LinkResult]]], stores
              f"{LOAD_TIMEOUT:.0f} s is retried (up to {ATTEMPTS} attempts).", "",
              "Stores: " + "; ".join(f"**{k}** — {v}" for k, v in stores.items()) + ".", ""]
     sql_note = not args.skip_sql
-    header = "| store | link | median | × minimal | runs | charts |" + (" SQL cold / warm |" if sql_note else "")
+    back = minimal.median_returning
+    header = ("| store | link | fresh browser | × minimal | runs | returning browser | × minimal | runs | charts |"
+              + (" SQL cold / warm |" if sql_note else ""))
     lines += [header, "|" + "---|" * (header.count("|") - 1)]
-    runs = " · ".join(f"{r:.2f}" for r in minimal.runs)
-    lines.append(f"| — | minimal page `/` | {fmt(base)} | 1.00× | {runs} | 0 |" + (" — |" if sql_note else ""))
+
+    def runs(values: list[float]) -> str:
+        return " · ".join(f"{x:.2f}" for x in values) or "—"
+
+    def ratio(value: float, floor: float) -> str:
+        return f"{value / floor:.2f}×" if value == value and floor == floor else "—"
+
+    lines.append(f"| — | minimal page `/` | {fmt(base)} | 1.00× | {runs(minimal.runs)} | {fmt(back)} | 1.00× | "
+                 f"{runs(minimal.returning)} | 0 |" + (" — |" if sql_note else ""))
+    p = plotly_one
+    lines.append(f"| — | minimal page + one Plotly chart `/` | {fmt(p.median)} | {ratio(p.median, base)} | "
+                 f"{runs(p.runs)} | {fmt(p.median_returning)} | {ratio(p.median_returning, back)} | "
+                 f"{runs(p.returning)} | {p.charts} |" + (" — |" if sql_note else ""))
     for store, results in apps:
         for r in results:
-            ratio = f"{r.median / base:.2f}×" if r.runs and base == base else "—"
             sql = (f" {r.sql[0]} / {r.sql[1]} |" if r.sql else " — |") if sql_note else ""
-            lines.append(f"| {store} | {r.name} `{r.path}` | {fmt(r.median)} | {ratio} | "
-                         f"{' · '.join(f'{x:.2f}' for x in r.runs) or '—'} | {r.charts} |{sql}")
+            lines.append(f"| {store} | {r.name} `{r.path}` | {fmt(r.median)} | {ratio(r.median, base)} | "
+                         f"{runs(r.runs)} | {fmt(r.median_returning)} | {ratio(r.median_returning, back)} | "
+                         f"{runs(r.returning)} | {r.charts} |{sql}")
     lines.append("")
+    lines += ["Fresh browser: a new context for every load (empty HTTP cache: the browser fetches and compiles "
+              "Streamlit's scripts, Plotly's 4.7 MB among them, every time), like a link opened on a machine that "
+              "has never shown the dashboard. Returning browser: a new tab, and so a new Streamlit session, in one "
+              "context per app that has opened every link once before (untimed), so the scripts come from its HTTP "
+              "cache, like a department head who opens a link to a dashboard they used before.", ""]
     if sql_note:
         lines += ["SQL cold / warm: statements DuckDB executed for one load on the sample store (QueryLog on the "
                   "dashboard's connection, counted on separate untimed servers): cold = the link is the first page "
@@ -518,6 +572,11 @@ def main() -> None:
             print("minimal page", flush=True)
             with App("minimal", minimal_app, root, tmp / "minimal.log") as app:
                 minimal = measure_app(browser, app, [("minimal", "/")], args.repeat, args.quiet)[0]
+            plotly_app = tmp / "plotly_app.py"
+            plotly_app.write_text(PLOTLY_APP, encoding="utf-8")
+            print("minimal page with one Plotly chart", flush=True)
+            with App("plotly", plotly_app, root, tmp / "plotly.log") as app:
+                plotly_one = measure_app(browser, app, [("plotly", "/")], args.repeat, args.quiet)[0]
 
             sample = tmp / "sample" / "gov.duckdb"
             sample.parent.mkdir()
@@ -547,7 +606,7 @@ def main() -> None:
         finally:
             browser.close()
     info["total"] = time.perf_counter() - started
-    section = render(minimal, apps, stores, args, info)
+    section = render(minimal, plotly_one, apps, stores, args, info)
     print()
     print(section)
     if args.write:

@@ -520,9 +520,9 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
     first = context.new_page()
     open_page(first, guarded, "/")
     wait_for(lambda: sign_in_form_shown(first), "the sign-in form", first)
-    assert page_name(first) == ""
+    assert page_name(first) == "党建引领基层治理 · 仅限授权人员使用"  # the form's line, not a page's name
+    assert first.locator('[data-testid="stSidebarNav"] a').count() == 0  # no page is offered before signing in
     assert_no_outside_names(first, forbidden | {"荔城区"}, "sign-in form")
-    # On a server no one has signed in to yet, Streamlit's legacy pages/ list (file names) is in the sidebar.
     shot(first, "20_sign_in_form")
     sign_in(first, "lc", ACCOUNTS["lc"][1])
     wait_for(lambda: signed_in_as(first, "lc"), "signed in as lc", first)

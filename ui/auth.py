@@ -114,20 +114,24 @@ def require() -> User:
     user = current()
     if user is not None:
         return user
-    st.title(t("app_title"))
-    note = st.session_state.pop("auth_note", None)
-    if note:
-        st.info(note)
-    how = mode()
-    if how == "sso":
-        _sso_form()
-    elif accounts.count(store()) == 0:
-        st.warning(t("本看板未在本机地址上运行，需要账户才能使用，但还没有任何账户。请管理员运行：",
-                     "This dashboard is not on the local address only, so it needs accounts, and none exists. "
-                     "An administrator runs:"))
-        st.code("python -m metrics users add 管理员 --role admin --city", language="bash")
-    else:
-        _password_form()
+    # A narrow card in the middle of a wide screen (the columns stack on a phone).
+    _, middle, _ = st.columns([1, 1.4, 1])
+    with middle:
+        st.title(t("app_title"))
+        st.caption(t("党建引领基层治理 · 仅限授权人员使用", "Community governance · for authorised staff only"))
+        note = st.session_state.pop("auth_note", None)
+        if note:
+            st.info(note)
+        how = mode()
+        if how == "sso":
+            _sso_form()
+        elif accounts.count(store()) == 0:
+            st.warning(t("本看板未在本机地址上运行，需要账户才能使用，但还没有任何账户。请管理员运行：",
+                         "This dashboard is not on the local address only, so it needs accounts, and none exists. "
+                         "An administrator runs:"))
+            st.code("python -m metrics users add 管理员 --role admin --city", language="bash")
+        else:
+            _password_form()
     st.stop()
     raise RuntimeError("unreachable")
 

@@ -1,6 +1,9 @@
 """Small helpers the tests share: importing a file and reading a table back."""
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from metrics.importer import ImportOptions, ImportResult, import_file
@@ -39,3 +42,17 @@ def open_page(page: str, **params: str):
     if page != "pages/overview.py":
         at.switch_page(page).run()
     return at
+
+
+@contextmanager
+def store_for_app(path: Path) -> Iterator[Path]:
+    """GOVDASH_DB set to path while the block runs (the store AppTest pages open), restored after."""
+    old = os.environ.get("GOVDASH_DB")
+    os.environ["GOVDASH_DB"] = str(path)
+    try:
+        yield path
+    finally:
+        if old is None:
+            os.environ.pop("GOVDASH_DB", None)
+        else:
+            os.environ["GOVDASH_DB"] = old

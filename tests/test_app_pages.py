@@ -3,7 +3,6 @@ and reacts to its controls."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
 from helpers import open_page as open_app
+from helpers import store_for_app
 from metrics.query import Query, compute
 from metrics.store import connect
 
@@ -27,13 +27,8 @@ def sample_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("pages") / "gov.duckdb"
     subprocess.run([sys.executable, "-m", "metrics", "init", "--sample", "--db", str(path)], cwd=ROOT,
                    check=True, capture_output=True, timeout=600)
-    old = os.environ.get("GOVDASH_DB")
-    os.environ["GOVDASH_DB"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("GOVDASH_DB", None)
-    else:
-        os.environ["GOVDASH_DB"] = old
+    with store_for_app(path):
+        yield path
 
 
 def value(path: Path, metric: str, start: dt.date, end: dt.date, **where: str) -> object:

@@ -18,7 +18,6 @@ import datetime as dt
 import html
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -31,7 +30,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT
-from helpers import open_page
+from helpers import open_page, store_for_app
 from metrics import briefing
 from metrics.export import csv_bytes, sheet_title, unique_sheet_title, xlsx_bytes
 from metrics.store import connect
@@ -126,13 +125,8 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = folder / "gov.duckdb"
     cli("init", "--empty", "--db", str(path))
     cli("import", "--db", str(path), *map(str, hostile_exports(folder)))
-    old = os.environ.get("GOVDASH_DB")
-    os.environ["GOVDASH_DB"] = str(path)
-    yield path
-    if old is None:
-        os.environ.pop("GOVDASH_DB", None)
-    else:
-        os.environ["GOVDASH_DB"] = old
+    with store_for_app(path):
+        yield path
 
 
 def stored_places(path: Path) -> list[tuple[str, str, str]]:
@@ -258,11 +252,8 @@ def test_brands_caption_escapes_a_district_with_a_link(hostile_db: Path, tmp_pat
         [f"L{i}", LINK, "街道", ["甲社区", "乙社区"][i % 2], f"2026-10-{i % 28 + 1:02d}", "已办结"] for i in range(40)]))
     cli("init", "--empty", "--db", str(path))
     cli("import", "--db", str(path), str(folder / "cases.csv"))
-    os.environ["GOVDASH_DB"] = str(path)
-    try:
+    with store_for_app(path):
         at = open_page("pages/brands.py", period="2026-10", district=LINK, units=f"{LINK}|甲社区,{LINK}|乙社区")
-    finally:
-        os.environ["GOVDASH_DB"] = str(hostile_db)
     assert_page_inert(at, "brands")
 
 

@@ -21,7 +21,6 @@ from metrics.access import Access
 from metrics.errors import ImportFailure
 from metrics.importer import ImportOptions, import_file
 from metrics.query import Query, compute
-from metrics.store import connect
 
 APP = str(ROOT / "dashboard.py")
 PASSWORD = "a long enough password"

@@ -12,7 +12,7 @@ from metrics.access import Access
 from metrics.errors import GovdashError
 from metrics.export import csv_bytes
 
-from . import auth, state, widgets
+from . import auth, state
 from .i18n import t
 
 ACTIONS = {"sign_in": ("登录", "sign-in"), "sign_in_failed": ("登录失败", "failed sign-in"),

@@ -105,7 +105,7 @@ _EN_TIME = "(?:date|time|datetime|dt|on|at|timestamp)"
 
 def _place(level: str, en: str | None = None) -> tuple[tuple[str, float], ...]:
     """Meanings of a place column: optional 所属-style prefix, the level words, optional 名称."""
-    out = [(f"{_OWN}(?:{level}){_NAME}", 0.9), (f"(?:事件|诉求|问题|工单|案件|活动|心愿|任务)?{_OWN}(?:{level}){_NAME}", 0.8)]
+    out = [(f"{_OWN}(?:{level}){_NAME}", 0.9), (f"(?:事件|诉求|问题|工单|案件|案卷|活动|心愿|任务)?{_OWN}(?:{level}){_NAME}", 0.8)]
     if en:
         out.append((f"(?:{en})(?:name)?", 0.85))
     return tuple(out)
@@ -114,7 +114,7 @@ def _place(level: str, en: str | None = None) -> tuple[tuple[str, float], ...]:
 def _event_time(events: str, en: str | None = None, weight: float = 0.9) -> tuple[tuple[str, float], ...]:
     """Meanings of a time column: an event word followed by a time/date word (or alone, a little weaker)."""
     out = [(f"(?:{events}){_TIME}", weight), (f"(?:{events})", weight - 0.15),
-           (f"(?:事件|诉求|工单|案件|留言|来电|问题)(?:{events}){_TIME}", weight - 0.05)]
+           (f"(?:事件|诉求|工单|案件|案卷|留言|来电|问题)(?:{events}){_TIME}", weight - 0.05)]
     if en:
         out.append((f"{_EN_TIME}?(?:{en}){_EN_TIME}?", weight - 0.05))
     return tuple(out)
@@ -147,7 +147,7 @@ CASE_STATUS: dict[str, str | None] = {
     **dict.fromkeys(("已撤销", "撤销", "作废", "已作废", "已取消", "取消", "无效", "无效件", "重复件", "重复",
                      "已合并", "不予受理", "不受理", "已退件",
                      "cancel", "cancelled", "canceled", "void", "duplicate", "invalid", "withdrawn"), "cancelled"),
-    **dict.fromkeys(("缓办", "暂缓", "暂缓办理", "挂起", "已挂起", "中止", "暂停", "缓办中",
+    **dict.fromkeys(("缓办", "暂缓", "暂缓办理", "挂起", "已挂起", "挂账", "已挂账", "中止", "暂停", "缓办中",
                      "suspended", "on hold", "hold", "deferred"), "suspended"),
     **dict.fromkeys(("受理", "已受理", "待受理", "派发", "已派发", "待派发", "派单", "已派单", "签收", "已签收",
                      "待签收", "处置中", "办理中", "处理中", "待处理", "待办理", "未办结", "转办", "已转办",
@@ -216,13 +216,13 @@ CASES = Table(
         QualityFlag("closed_without_time", "status = 'closed' AND closed_at IS NULL",
                     "状态为办结但无办结时间", "closed with no close time"),
     ),
-    name_hints=("事件", "工单", "诉求", "12345", "热线", "问政", "留言", "城管", "案件", "311", "case", "request",
+    name_hints=("事件", "工单", "诉求", "12345", "热线", "问政", "留言", "城管", "案件", "案卷", "311", "case", "request",
                 "complaint", "ticket"),
     columns=(
         Column("case_id", "text", "事件编号",
                ("事件编号", "工单编号", "诉求编号", "案件编号", "工单号", "留言编号", "case_id", "caseid",
                 "uniquekey", "requestid", "ticketid", "ticketnumber", "servicerequestid", "srnumber"),
-               meanings=(("(?:事件|工单|诉求|案件|留言|投诉|来电|问题|受理|业务|服务)(?:编号|单号|编码|号|id|流水号|序列号)", 0.9),
+               meanings=(("(?:事件|工单|诉求|案件|案卷|留言|投诉|来电|问题|受理|业务|服务)(?:编号|单号|编码|号|id|流水号|序列号)", 0.9),
                          ("(?:编号|单号|工单号|流水号)", 0.7),
                          ("(?:case|ticket|request|servicerequest|sr|incident|complaint|issue)(?:enquiry|inquiry)?(?:id|number|no|num|key)", 0.9),
                          ("任务号", 0.8),
@@ -232,7 +232,7 @@ CASES = Table(
                meanings=((f"{_OWN}(?:网格|责任网格|网格单元){_NAME}(?:编号)?", 0.9),)),
         Column("category", "text", "事件类型",
                ("事件类型", "问题类别", "事件类别", "诉求类别", "类别", "分类", "category", "一级分类", "大类", "大类名称", "问题大类"),
-               meanings=(("(?:事件|诉求|问题|案件|工单|投诉|业务|反映|留言|来电)?(?:一级)?(?:分类|类别|类型|大类|分类名称|类别名称)(?:名称)?", 0.85),
+               meanings=(("(?:事件|诉求|问题|案件|案卷|工单|投诉|业务|反映|留言|来电)?(?:一级)?(?:分类|类别|类型|大类|分类名称|类别名称)(?:名称)?", 0.85),
                          ("(?:问题|事件|诉求)?大类", 0.85),
                          ("(?:complaint|request|req|problem|case|service|issue|sr)?(?:type|category)(?:name|desc)?", 0.8),
                          ("typeof(?:service)?(?:request|complaint|problem)", 0.8),
@@ -242,12 +242,12 @@ CASES = Table(
                          ("group", 0.5))),
         Column("subcategory", "text", "二级分类",
                ("二级分类", "小类", "subcategory"),
-               meanings=(("(?:事件|诉求|问题|案件|工单|投诉|业务)?(?:二级|三级)(?:分类|类别|类型)(?:名称)?", 0.9),
-                         ("(?:事件|诉求|问题|案件)?(?:小类|子类|细类)(?:名称)?", 0.9),
+               meanings=(("(?:事件|诉求|问题|案件|案卷|工单|投诉|业务)?(?:二级|三级)(?:分类|类别|类型)(?:名称)?", 0.9),
+                         ("(?:事件|诉求|问题|案件|案卷)?(?:小类|子类|细类)(?:名称)?", 0.9),
                          ("(?:sub)(?:type|category)", 0.85), ("descriptor", 0.6),
                          ("(?:request|service|case|complaint|sr)?type", 0.65))),
         Column("channel", "text", "来源渠道", ("来源渠道", "来源", "渠道", "诉求来源", "事件来源", "channel"),
-               meanings=(("(?:事件|诉求|问题|案件|工单|信息|受理|反映|来电)?(?:来源|渠道|来源渠道|来源方式|受理渠道|反映渠道|上报渠道|上报方式|来源类型)(?:名称|类型)?", 0.9),
+               meanings=(("(?:事件|诉求|问题|案件|案卷|工单|信息|受理|反映|来电)?(?:来源|渠道|来源渠道|来源方式|受理渠道|反映渠道|上报渠道|上报方式|来源类型)(?:名称|类型)?", 0.9),
                          ("(?:source|channel|opendatachanneltype|channeltype|origin|callertype|via|methodreceived|receivedvia|intakemethod)", 0.8))),
         Column("handler", "text", "承办单位",
                ("承办单位", "办理单位", "处置单位", "责任单位", "承办部门", "handler"),
@@ -274,13 +274,13 @@ CASES = Table(
                                     "closed|close|resolved|completed|complete|completion|finished|done|answered"),
                signature=True),
         Column("status", "status", "办理状态", ("办理状态", "状态", "事件状态", "工单状态", "status"),
-               meanings=(("(?:办理|事件|工单|诉求|案件|处置|当前|处理|流转|办件)?(?:状态|进度)(?:名称)?", 0.9),
-                         ("(?:当前|办理|处置|流转|案件|事件|工单)(?:阶段|环节)(?:名称)?", 0.85),
+               meanings=(("(?:办理|事件|工单|诉求|案件|案卷|处置|当前|处理|流转|办件)?(?:状态|进度)(?:名称)?", 0.9),
+                         ("(?:当前|办理|处置|流转|案件|案卷|事件|工单)(?:阶段|环节)(?:名称)?", 0.85),
                          ("(?:case|request|ticket|sr|service|current)?(?:status|state)(?:name|desc)?", 0.9))),
         Column("satisfaction", "rating", "群众评价",
                ("群众评价", "满意度", "评价结果", "回访评价", "满意度评价", "satisfaction"),
-               meanings=(("(?:群众|回访|市民|居民|来电人|诉求人)?(?:评价|满意度|评价结果|回访结果|满意度评价|满意情况|评价情况|回访情况|回访满意度)", 0.9),
-                         ("(?:群众|回访|市民|居民|来电人|诉求人)?是否满意", 0.75),
+               meanings=(("(?:群众|公众|回访|市民|居民|来电人|诉求人|服务对象)?(?:评价|满意度|评价结果|回访结果|满意度评价|满意情况|评价情况|回访情况|回访满意度)", 0.9),
+                         ("(?:群众|公众|回访|市民|居民|来电人|诉求人|服务对象)?是否满意", 0.75),
                          ("(?:satisfaction|rating|feedback)(?:score|level)?", 0.8)), signature=True),
     ),
 )

@@ -133,6 +133,16 @@ SETS: list[HeaderSet] = [
          "立案时间": "reported_at", "处置时限": "due_at", "结案时间": "closed_at", "责任单位": "handler",
          "案件状态": "status"},
     ),
+    # Modelled on a 城管 export that calls a case a 案卷 (案卷号, 案卷状态) and its rating 公众满意度, with
+    # 所属街镇 and 所属社区（村）; tried by hand as an unseen vendor's file, where these three went unrecognised.
+    HeaderSet(
+        "szcg_anjuan", "cases",
+        ("序号", "案卷号", "所属区县", "所属街镇", "所属社区（村）", "问题大类", "问题小类", "立案时间", "处置时限",
+         "结案时间", "案卷状态", "处置部门", "公众满意度"),
+        {"序号": None, "案卷号": "case_id", "所属区县": "district", "所属街镇": "street", "所属社区（村）": "community",
+         "问题大类": "category", "问题小类": "subcategory", "立案时间": "reported_at", "处置时限": "due_at",
+         "结案时间": "closed_at", "案卷状态": "status", "处置部门": "handler", "公众满意度": "satisfaction"},
+    ),
     # --- 问政 / message boards --------------------------------------------------------------------------------
     # ../shared/realdata/wenzheng_teddycup2020_fj4_original.xlsx (15625103741/Text-Mining, data/附件4.xlsx).
     HeaderSet(

@@ -12,22 +12,24 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Unit:
-    """How values of one unit are written: decimals, percent or not, the chart tick format, and its name."""
+    """How values of one unit are written: decimals, percent or not, the chart axis label, and its name.
+
+    A percent unit is charted in percent (0.953 drawn as 95.3), so its axis label template can add the sign."""
 
     id: str
     zh: str
     en: str
     decimals: int
     percent: bool = False
-    tick: str = ",~r"
+    tick: str = "{value}"
 
 
 UNITS: dict[str, Unit] = {
-    "count": Unit("count", "件/个", "count", 0, tick=",d"),
-    "ratio": Unit("ratio", "%", "share", 1, percent=True, tick=".0%"),
-    "days": Unit("days", "天", "days", 1, tick=",.1f"),
-    "hours": Unit("hours", "小时", "hours", 0, tick=",d"),
-    "per_1k": Unit("per_1k", "每千人", "per 1,000 residents", 1, tick=",.1f"),
+    "count": Unit("count", "件/个", "count", 0),
+    "ratio": Unit("ratio", "%", "share", 1, percent=True, tick="{value}%"),
+    "days": Unit("days", "天", "days", 1),
+    "hours": Unit("hours", "小时", "hours", 0),
+    "per_1k": Unit("per_1k", "每千人", "per 1,000 residents", 1),
 }
 DIRECTIONS = {"higher": ("越高越好", "higher is better"), "lower": ("越低越好", "lower is better"),
               "neither": ("无好坏方向", "neither")}

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics.registry import REGISTRY
 from metrics.views import fair_metrics, normalised
-from ui import charts, data, state, widgets
+from ui import charts, data, nav, state, widgets
 from ui import format as fmt
 from ui.i18n import pair, t
 
@@ -48,7 +48,7 @@ cols = st.columns(2)
 for i, mid in enumerate(metrics):
     with cols[i % 2]:
         if frame[mid].notna().any():
-            st.plotly_chart(charts.columns(frame, "unit", mid, fmt.title(mid)), key=f"bar_{mid}")
+            nav.chart(charts.columns(frame, "unit", mid, fmt.title(mid)), f"bar_{mid}")
         else:
             st.markdown(f"**{fmt.title(mid)}**")
             st.caption(t("本期没有该指标的数据。", "No data for this indicator in this period."))
@@ -56,7 +56,7 @@ for i, mid in enumerate(metrics):
 reference = data.peer_reference(scope, tuple(metrics))
 scores = normalised(frame, metrics, reference)
 scores["unit"] = frame["unit"]
-st.plotly_chart(charts.radar(scores, metrics, t("radar")), key="radar")
+nav.chart(charts.radar(scores, metrics, t("radar")), "radar")
 
 table = frame[["unit", "district", *[c for m in metrics for c in (m, f"{m}__num", f"{m}__den") if c in frame.columns]]]
 widgets.table(table.rename(columns={"unit": t("community")}), metrics, "brand_comparison")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from metrics.registry import METRICS
 from metrics.views import THRESHOLDS
-from ui import charts, data, state, widgets
+from ui import charts, data, nav, state, widgets
 from ui import format as fmt
 from ui.i18n import pair, t
 
@@ -38,8 +38,8 @@ widgets.downloads(ranks, f"community_{scope.community}")
 metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_due_completion_rate")
 trend = data.trend(scope, metric, 12, None)
 district = data.trend(scope.within(district=scope.district), metric, 12, None)
-st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", None, district,
-                            scope.district or t("city")), key="trend")
+nav.chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", None, district,
+                      scope.district or t("city")), "trend")
 
 st.subheader(t("why"))
 rate = "case_due_completion_rate"
@@ -48,11 +48,11 @@ c1, c2 = st.columns(2)
 categories = data.breakdown(scope, case_metrics, "category")
 handlers = data.breakdown(scope, case_metrics, "handler")
 with c1:
-    st.plotly_chart(charts.bars(categories, "category", rate, f"{t('by_category')} · {fmt.title(rate)}",
-                                None, THRESHOLDS[rate]), key="cat")
+    nav.chart(charts.bars(categories, "category", rate, f"{t('by_category')} · {fmt.title(rate)}",
+                          None, THRESHOLDS[rate]), "cat")
 with c2:
-    st.plotly_chart(charts.bars(handlers, "handler", rate, f"{t('by_handler')} · {fmt.title(rate)}",
-                                None, THRESHOLDS[rate]), key="handler")
+    nav.chart(charts.bars(handlers, "handler", rate, f"{t('by_handler')} · {fmt.title(rate)}",
+                          None, THRESHOLDS[rate]), "handler")
 widgets.table(categories, list(case_metrics), f"community_categories_{scope.community}")
 widgets.table(handlers, list(case_metrics), f"community_handlers_{scope.community}")
 
@@ -63,6 +63,6 @@ with c3:
     if teams.empty:
         st.caption(t("本期没有志愿服务记录。", "No volunteer activity in this period."))
     else:
-        st.plotly_chart(charts.bars(teams, "team", "volunteer_hours", t("teams")), key="teams")
+        nav.chart(charts.bars(teams, "team", "volunteer_hours", t("teams")), "teams")
 with c4:
-    st.plotly_chart(charts.funnel(data.wish_funnel(scope), t("wish_funnel")), key="funnel")
+    nav.chart(charts.funnel(data.wish_funnel(scope), t("wish_funnel")), "funnel")

@@ -31,16 +31,16 @@ unit_chart = charts.bars(units, unit_level, metric, f"{t(unit_level)} · {fmt.ti
 if unit_level == "community":
     # A street's units are its communities: one chart (the district page shows streets beside communities).
     communities = units
-    nav.follow(st.plotly_chart(unit_chart, key="units", on_select="rerun", selection_mode="points"), unit_level)
+    nav.chart(unit_chart, "units", unit_level)
 else:
     communities = data.ranking(scope, metric, "community")
     left, right = st.columns(2)
     with left:
-        nav.follow(st.plotly_chart(unit_chart, key="units", on_select="rerun", selection_mode="points"), unit_level)
+        nav.chart(unit_chart, "units", unit_level)
     with right:
         fig = charts.bars(communities, "community", metric, f"{t('community')} · {fmt.title(metric)}", reference,
                           threshold, name, ["district", "street", "community"])
-        nav.follow(st.plotly_chart(fig, key="communities", on_select="rerun", selection_mode="points"), "community")
+        nav.chart(fig, "communities", "community")
 # Rank, name and value first, so a phone shows them without scrolling sideways; the street last.
 columns = ["rank", "community", metric] + [c for c in (f"{metric}__num", f"{metric}__den", f"{metric}__change")
                                            if c in communities.columns] + ["street"]
@@ -52,12 +52,12 @@ rate = "case_due_completion_rate"
 categories = data.breakdown(scope, case_metrics, "category")
 c1, c2 = st.columns(2)
 with c1:
-    st.plotly_chart(charts.bars(categories, "category", rate, f"{t('by_category')} · {fmt.title(rate)}",
-                                reference if metric == rate else None, THRESHOLDS[rate], name), key="cat")
+    nav.chart(charts.bars(categories, "category", rate, f"{t('by_category')} · {fmt.title(rate)}",
+                          reference if metric == rate else None, THRESHOLDS[rate], name), "cat")
 with c2:
     channels = data.breakdown(scope, case_metrics, "channel")
-    st.plotly_chart(charts.pie(channels, "channel", "cases_received",
-                               f"{t('by_channel')} · {fmt.title('cases_received')}"), key="chan")
+    nav.chart(charts.pie(channels, "channel", "cases_received",
+                         f"{t('by_channel')} · {fmt.title('cases_received')}"), "chan")
 with st.expander(t("按事件类型明细", "Category details")):
     widgets.table(categories, list(case_metrics), "district_categories")
 
@@ -65,7 +65,7 @@ st.subheader(t("handlers"))
 handlers = data.breakdown(scope, case_metrics, "handler")
 handlers = handlers[handlers["handler"].notna()]
 if not handlers.empty:
-    st.plotly_chart(charts.scatter_handlers(handlers, t("handlers"), THRESHOLDS), key="handlers")
+    nav.chart(charts.scatter_handlers(handlers, t("handlers"), THRESHOLDS), "handlers")
     widgets.table(handlers, list(case_metrics), "district_handlers")
 
 st.subheader(t("teams"))
@@ -74,5 +74,4 @@ teams = teams[teams["team"].notna()].head(20)
 if teams.empty:
     st.caption(t("本期没有志愿服务记录。", "No volunteer activity in this period."))
 else:
-    st.plotly_chart(charts.bars(teams, "team", "volunteer_hours", f"{t('teams')}（{t('前 20', 'top 20')}）"),
-                    key="teams")
+    nav.chart(charts.bars(teams, "team", "volunteer_hours", f"{t('teams')}（{t('前 20', 'top 20')}）"), "teams")

@@ -35,9 +35,8 @@ threshold = THRESHOLDS.get(metric)
 trend_by = "district" if not scope.district else ("street" if not scope.street else None)
 trend = data.trend(scope, metric, 12, trend_by)
 whole = data.trend(scope.within(), metric, 12, None) if scope.district else None
-st.plotly_chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", trend_by, whole,
-                            nav.whole_name(scope)),
-                key="trend")
+nav.chart(charts.line(trend, metric, f"{t('trend')} · {fmt.title(metric)}", trend_by, whole,
+                      nav.whole_name(scope)), "trend")
 
 ranked = data.ranking(scope, metric, level)
 if ranked.empty:
@@ -55,7 +54,7 @@ for where, part, name, key in ((top, rankable.head(n), t("top_n", n=n), "top"),
     with where:
         fig = charts.bars(part, level, metric, f"{name} · {fmt.title(metric)}", reference, threshold,
                           nav.place_name(scope), places)
-        nav.follow(st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points"), level)
+        nav.chart(fig, key, level)
 
 st.subheader(f"{t('ranking')} · {t('按', 'by ')}{t(level)}")
 st.caption(t(f"相同数值排名相同；比率类指标分母少于 {MIN_DENOMINATOR} 的单位不参与排名。",
@@ -69,8 +68,7 @@ st.subheader(t("hierarchy"))
 tree = data.hierarchy(scope, metric)
 if not tree.empty:
     fig = charts.treemap(tree, metric, f"{t('hierarchy')} · {fmt.title(metric)}", threshold)
-    event = st.plotly_chart(fig, key="treemap", on_select="rerun", selection_mode="points")
-    nav.follow(event, "community")
+    nav.chart(fig, "treemap", "community")
 
 st.subheader(t("below"))
 below = data.below_thresholds(scope)

@@ -61,7 +61,7 @@ def scores_tab(scored: Scored, scope: Scope) -> None:
     places = frame.assign(community=frame.get("community"))
     fig = charts.scores(places[places["scored"]], f"{t(level)} · {t('考核得分', 'score')}",
                         float(ranked["score"].mean()), ["district", "street", "community"])
-    nav.follow(st.plotly_chart(fig, key=f"scores_{level}", on_select="rerun", selection_mode="points"), level)
+    nav.chart(fig, f"scores_{level}", level)
     st.caption(t("相同分数排名不分先后。点选一行查看该单位的得分明细。",
                  "Equal scores share a rank. Pick a row to see the unit's breakdown."))
     event = st.dataframe(_table(frame, level), hide_index=True, width="stretch", on_select="rerun",
@@ -121,8 +121,8 @@ def fair_tab(scored: Scored) -> None:
     if frame.empty:
         st.info(t("本期没有数据。", "No data in this period."))
         return
-    st.plotly_chart(charts.intervals(frame, metric, f"{t(scored.level)} · {fmt.title(metric)}", t("全区", "district")),
-                    key=f"fair_{metric}")
+    nav.chart(charts.intervals(frame, metric, f"{t(scored.level)} · {fmt.title(metric)}", t("全区", "district")),
+              f"fair_{metric}")
     left, right = st.columns(2)
     lists = scored.scores
     black = lists[lists["list"] == "black"].sort_values("rank", ascending=False, kind="stable")
@@ -188,8 +188,8 @@ def change_tab(scope: Scope) -> None:
         st.markdown(f"- {widgets.plain(sentence)}")
     if result.parts.empty:
         return
-    st.plotly_chart(charts.waterfall(result.bars, metric, f"{fmt.title(metric)} · {t('变化分解', 'change split')}"),
-                    key="waterfall")
+    nav.chart(charts.waterfall(result.bars, metric, f"{fmt.title(metric)} · {t('变化分解', 'change split')}"),
+              "waterfall")
     parts = result.parts
     shown = pd.DataFrame({
         pair(CHANGE_DIMENSIONS[by]): parts["part"],

@@ -1,26 +1,28 @@
-"""Plotly figures whose colour means something.
+"""Charts whose colour means something, as Apache ECharts options (drawn by st.echarts_chart, see widgets.chart).
 
 - Status colours judge a value: red below its red line, amber worse than the reference (the district or
   city as a whole), blue at or better than it; grey when there is nothing to judge against.
-- A reference is drawn grey and dashed (a line on a chart, a dashed trace on a radar), never in a unit's colour.
+- A reference is drawn grey and dashed (a line on a chart, a dashed series on a radar), never in a unit's colour.
 - Places keep one colour everywhere: districts, streets and communities draw from different palettes, so a
   community never wears its district's colour.
 Bars carry their value and count; rate axes run from 0 to 100%; a zero bar still shows its label.
+Rates are drawn in percent (0.953 as 95.3), so an axis label is a plain template ('{value}%').
 
-Data is text, never markup: Plotly draws a subset of HTML in labels (<a href>, <b>, <br> ...), so every label
-that comes from data (axis categories, bar and point text, hover values, legend names, annotations, tiles)
-goes through label(), which escapes < > & and blanks control characters. customdata used for drill-down keeps
-the raw names.
+Data is text, never markup: ECharts draws labels, axis names and titles as plain text, and escapes what it puts
+into a tooltip. Data never goes into a template of ours (a formatter), only into names and values, so a name like
+'{b}' stays itself; text we compose (values, counts) carries no braces. Control characters become spaces.
+
+Why ECharts rather than Plotly: the browser fetches and compiles a chart library before it draws the first chart.
+Plotly's is 4.7 MB and took about 1 s of a page's first paint on the benchmark machine; ECharts' is a quarter of
+that (docs/benchmarks.md).
 """
 from __future__ import annotations
 
 import hashlib
-import html
 import math
+from dataclasses import dataclass, field
 
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 
 from metrics.registry import REGISTRY
 
@@ -32,17 +34,33 @@ BAD, WARN, GOOD, NEUTRAL = "#d64545", "#e8a317", "#4f83c2", "#a7b1bc"
 # Light tints of the same statuses for large areas (treemap tiles), which carry dark text.
 TINTS = {BAD: "#f2b8b5", WARN: "#f9dfa4", GOOD: "#c9dcf0", NEUTRAL: "#e3e7eb"}
 REFERENCE = "#6b7785"
+INK = "#1f2933"
 ROW = 20  # height in pixels of one row of labels above a plot
-PALETTES = {"district": px.colors.qualitative.Dark2, "street": px.colors.qualitative.Set2,
-            "community": px.colors.qualitative.Plotly + px.colors.qualitative.D3}
+TITLE = 40  # pixels above the plot taken by the title
+# Qualitative palettes (ColorBrewer Dark2 and Set2; Tableau 10 with D3's Category10) for places.
+PALETTES = {
+    "district": ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666"],
+    "street": ["#66c2a5", "#fc8d62", "#8da0cb", "#e78ac3", "#a6d854", "#ffd92f", "#e5c494", "#b3b3b3"],
+    "community": ["#636efa", "#ef553b", "#00cc96", "#ab63fa", "#ffa15a", "#19d3f3", "#ff6692", "#b6e880",
+                  "#ff97ff", "#fecb52", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"],
+}
 _ASSIGNED: dict[str, str] = {}
 
 
+@dataclass(frozen=True)
+class Chart:
+    """An ECharts option, its height in pixels, and the place behind each item of its first series (district,
+    street, community), for drill-down; places is empty when the items are not places."""
+
+    spec: dict
+    height: int
+    places: list[list[str | None]] = field(default_factory=list)
+
+
 def label(text: object) -> str:
-    """Data text as Plotly shows it literally: < > & escaped (Plotly decodes the entities; " is left alone, as
-    Plotly does not decode &quot;), control characters as spaces."""
-    cleaned = "".join(ch if ch.isprintable() or ch == " " else " " for ch in str(text))
-    return html.escape(cleaned, quote=False)
+    """Data text as a chart shows it: control characters as spaces (ECharts draws the rest literally)."""
+    return "".join(ch if ch.isprintable() or ch == " " else " " for ch in str(text))
 
 
 def labels(values: object) -> list[str]:
@@ -81,39 +99,55 @@ def status_colour(metric_id: str, value: object, reference: float | None = None,
     return WARN if worse else GOOD
 
 
-def style(fig: go.Figure, title: str, height: int = 380, label_rows: int = 0) -> go.Figure:
-    """Common layout: title, CJK font, tidy margins that grow to fit labels, legend below.
-
-    label_rows: rows of labels (reference, red line, notes) put between the title and the plot area; the top
-    margin grows by one row each, and the title stays at the top.
-    """
-    fig.update_layout(title={"text": label(title), "x": 0, "y": 1, "yref": "container", "yanchor": "top",
-                             "pad": {"t": 14}, "font": {"size": 15}},
-                      font={"family": FONT, "size": 12},
-                      height=height, margin={"l": 8, "r": 16, "t": 52 + ROW * label_rows, "b": 8},
-                      legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0, "title": None},
-                      template="plotly_white", hoverlabel={"font": {"family": FONT}}, dragmode=False)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
-    return fig
+def _number(value: object, scale: float = 1.0) -> float | None:
+    """A value as drawn: None when missing (a gap), else a float times scale, rounded to keep the option small."""
+    return None if fmt.missing(value) else round(float(value) * scale, 6)
 
 
-def _above_plot(fig: go.Figure, row: int, text: str, colour: str, x: float | None = None,
-                xanchor: str = "right") -> None:
-    """A label in the top margin, on its own row above the plot area (row 0 nearest the plot): never over a tick,
-    a bar or its value. With x, it stands at that value of the x axis (where its line is), else at the right."""
-    fig.add_annotation(text=text, showarrow=False, font={"color": colour, "size": 11},
-                       x=1 if x is None else x, xref="paper" if x is None else "x", xanchor=xanchor,
-                       y=1, yref="paper", yanchor="bottom", yshift=2 + ROW * row)
+def _places(frame: pd.DataFrame, places: list[str] | None) -> list[list[str | None]]:
+    """Per row, the named place columns (district, street, community) with missing values as None."""
+    if not places:
+        return []
+    return [[None if fmt.missing(v) else str(v) for v in row] for row in frame[places].astype(object).values.tolist()]
 
 
-def _value_axis(metric_id: str, values: pd.Series, extra: list[float]) -> dict:
-    """Axis settings for a metric: rates from 0 to 100% (further when a value exceeds it), others from 0."""
-    m = REGISTRY[metric_id]
-    top = max([float(v) for v in values.dropna()] + [v for v in extra if v is not None] + [0])
-    if m.unit == "ratio":
-        return {"range": [0, max(1.0, top * 1.08)], "tickformat": ".0%"}
-    return {"range": [0, top * 1.15 if top > 0 else 1], "tickformat": fmt.tick(metric_id)}
+def _notes(rows: list[tuple[str, str]]) -> list[dict]:
+    """Labels on rows of their own between the title and the plot, at the right (row 0 nearest the plot)."""
+    return [{"type": "text", "right": 16, "top": TITLE + ROW * (len(rows) - 1 - i),
+             "style": {"text": text, "fill": colour, "font": f"11px {FONT}"}}
+            for i, (text, colour) in enumerate(rows)]
+
+
+def style(spec: dict, title: str, height: int, label_rows: list[tuple[str, str]] | None = None,
+          grid: dict | None = None) -> dict:
+    """Common option: title at the top left, CJK font, a plot area that keeps its axis labels inside, label rows
+    (reference, red line, notes) above the plot, tooltips on hover, no animation."""
+    rows = label_rows or []
+    spec.update({
+        "title": {"text": label(title), "left": 4, "top": 8, "textStyle": {"fontSize": 15, "fontWeight": 600,
+                                                                          "color": INK, "fontFamily": FONT}},
+        "textStyle": {"fontFamily": FONT, "fontSize": 12},
+        "animation": False,
+        "tooltip": spec.get("tooltip", {"trigger": "item", "confine": True}),
+        "graphic": spec.get("graphic", []) + _notes(rows),
+    })
+    if grid is not None or "xAxis" in spec:
+        spec["grid"] = {"left": 8, "right": 24, "top": TITLE + 16 + ROW * len(rows), "bottom": 8,
+                        "containLabel": True, **(grid or {})}
+    return spec
+
+
+def _value_axis(metric_id: str, values: pd.Series, extra: list[float | None]) -> dict:
+    """A value axis for a metric: rates from 0 to 100% (further when a value exceeds it), others from 0."""
+    scale = fmt.scale(metric_id)
+    top = max([float(v) for v in values.dropna()] + [float(v) for v in extra if v is not None] + [0]) * scale
+    axis = {"type": "value", "min": 0, "axisLabel": {"formatter": fmt.tick(metric_id), "hideOverlap": True},
+            "splitLine": {"lineStyle": {"color": "#e8ecf0"}}}
+    if REGISTRY[metric_id].unit == "ratio":
+        axis["max"] = 100 if top <= 100 else math.ceil(top * 1.08)
+    elif top <= 0:
+        axis["max"] = 1
+    return axis
 
 
 def _bar_text(metric_id: str, frame: pd.DataFrame) -> list[str]:
@@ -130,172 +164,206 @@ def _bar_text(metric_id: str, frame: pd.DataFrame) -> list[str]:
     return out
 
 
-def _reference_lines(fig: go.Figure, reference: float | None, threshold: float | None, metric_id: str,
-                     reference_name: str, horizontal: bool, axis: tuple[float, float] = (0.0, 1.0)) -> int:
-    """The reference (grey, dashed) and the red line (red, dotted), labelled above the plot area on rows of their
-    own (the reference nearest the plot, the red line above it); returns how many rows the labels take.
-
-    The lines are drawn under the bars (layer "below": under the traces; Streamlit's Plotly draws no "between" shapes), so they never cross a
-    bar's value; they show between and beyond the bars. On horizontal bars each label stands over its line,
-    reaching away from the nearer end of the axis so it stays inside the chart; on vertical bars it sits at the
-    right.
-    """
-    lines = []
+def _reference_lines(metric_id: str, reference: float | None, threshold: float | None, reference_name: str,
+                     axis: str) -> tuple[dict | None, list[tuple[str, str]]]:
+    """The reference (grey, dashed) and the red line (red, dotted) at values of `axis` ('xAxis' or 'yAxis'), as a
+    series drawn under the others, and their labels for the rows above the plot (the reference nearest the plot)."""
+    lines, rows = [], []
+    scale = fmt.scale(metric_id)
     if reference is not None and not fmt.missing(reference):
-        lines.append((float(reference), "dash", REFERENCE, f"{label(reference_name)} {fmt.number(metric_id, reference)}"))
+        lines.append({axis: float(reference) * scale, "lineStyle": {"type": "dashed", "color": REFERENCE}})
+        rows.append((f"┆ {label(reference_name)} {fmt.number(metric_id, reference)}", REFERENCE))
     if threshold is not None:
-        lines.append((float(threshold), "dot", BAD, f"{t('threshold')} {fmt.number(metric_id, threshold)}"))
-    lo, hi = axis
-    for row, (value, dash, colour, text) in enumerate(lines):
-        shape = {"line_dash": dash, "line_color": colour, "line_width": 1.5, "layer": "below"}
-        if horizontal:
-            fig.add_vline(x=value, **shape)
-            _above_plot(fig, row, text, colour, value, "right" if value > lo + (hi - lo) / 2 else "left")
-        else:
-            fig.add_hline(y=value, **shape)
-            _above_plot(fig, row, text, colour)
-    return len(lines)
+        lines.append({axis: float(threshold) * scale, "lineStyle": {"type": "dotted", "color": BAD}})
+        rows.append((f"┆ {t('threshold')} {fmt.number(metric_id, threshold)}", BAD))
+    if not lines:
+        return None, []
+    return _under(lines), rows
+
+
+def _under(lines: list[dict], style_: dict | None = None) -> dict:
+    """Lines at axis values (markLine data) on a series of their own drawn under the others, so a line never
+    crosses a bar or its value; it shows between and beyond the bars."""
+    return {"type": "line", "data": [], "z": 1, "silent": True,
+            "markLine": {"silent": True, "symbol": "none", "label": {"show": False}, "animation": False, "z": 1,
+                         "lineStyle": {"width": 1.5, **(style_ or {})}, "data": lines}}
+
+
+def _item_label(text: str, inside: bool) -> dict:
+    """A bar's own label: inside its end in white when the bar is long, just past it in ink when it is short."""
+    return {"show": True, "formatter": text, "position": "insideRight" if inside else "right",
+            "color": "#ffffff" if inside else INK, "fontSize": 11}
 
 
 def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, reference: float | None = None,
          threshold: float | None = None, reference_name: str = "", places: list[str] | None = None,
-         height: int | None = None) -> go.Figure:
-    """Horizontal bars of a metric per unit, coloured by status, with value and count on every bar.
+         height: int | None = None) -> Chart:
+    """Horizontal bars of a metric per unit, best first, coloured by status, with value and count on every bar.
 
-    places names the columns put in customdata (district, street, community), for drill-down.
+    places names the columns kept per bar (district, street, community), for drill-down.
     """
     frame = frame.reset_index(drop=True)
     names = [label(n) if not fmt.missing(n) else t("（未填）", "(blank)") for n in frame[name_col]]
-    colours = [status_colour(metric_id, v, reference, threshold) for v in frame[metric_id]]
-    values = [0 if fmt.missing(v) else float(v) for v in frame[metric_id]]
-    custom = frame[places].astype(object).where(frame[places].notna(), None).values.tolist() if places else None
-    # Labels sit inside a long bar and outside a short one, so none runs off a phone's screen; a zero bar
-    # still shows its label at the axis.
-    fig = go.Figure(go.Bar(y=names, x=values, orientation="h", marker_color=colours, text=_bar_text(metric_id, frame),
-                           textposition="auto", insidetextanchor="end", cliponaxis=False, customdata=custom,
-                           textfont={"size": 11}, hovertemplate="%{y}: %{text}<extra></extra>"))
-    zero = [i for i, v in enumerate(frame[metric_id]) if not fmt.missing(v) and float(v) == 0]
-    if zero:
-        # A zero bar has no length: a marker at the axis and its label keep it in sight.
-        texts = _bar_text(metric_id, frame)
-        fig.add_trace(go.Scatter(y=[names[i] for i in zero], x=[0] * len(zero), mode="markers+text",
-                                 marker={"symbol": "line-ns", "size": 16, "line": {"width": 4, "color": colours[zero[0]]}},
-                                 text=[texts[i] for i in zero], textposition="middle right", cliponaxis=False,
-                                 textfont={"size": 11, "color": colours[zero[0]]}, hoverinfo="skip"))
-    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
+    scale = fmt.scale(metric_id)
     axis = _value_axis(metric_id, frame[metric_id], [reference, threshold])
-    fig.update_xaxes(title=None, **axis)
-    rows = _reference_lines(fig, reference, threshold, metric_id, reference_name, True, tuple(axis["range"]))
-    fig.update_layout(showlegend=False, bargap=0.3)
-    return style(fig, title, (height or max(260, min(1400, 30 * len(frame) + 110))) + ROW * rows, rows)
+    top = axis.get("max") or max([(_number(v, scale) or 0) for v in frame[metric_id]] + [1])
+    texts = _bar_text(metric_id, frame)
+    data = []
+    for value, text, name in zip(frame[metric_id], texts, names):
+        shown = _number(value, scale)
+        # A long bar holds its label; a short or zero one has it just past its end, so none runs off a phone.
+        inside = shown is not None and shown >= 0.62 * top
+        data.append({"value": 0 if shown is None else shown, "label": _item_label(text, inside),
+                     "itemStyle": {"color": status_colour(metric_id, value, reference, threshold)},
+                     "tooltip": {"formatter": "{b}：" + text}})
+    under, rows = _reference_lines(metric_id, reference, threshold, reference_name, "xAxis")
+    series = {"type": "bar", "data": data, "barCategoryGap": "30%", "barMinHeight": 3, "selectedMode": "single",
+              "select": {"itemStyle": {"borderColor": INK, "borderWidth": 1.5}}}
+    spec = {"xAxis": axis, "yAxis": {"type": "category", "data": names, "inverse": True,
+                                     "axisLabel": {"color": INK}, "axisTick": {"show": False}},
+            "series": [series] + ([under] if under else [])}
+    base = height or max(260, min(1400, 30 * len(frame) + 110))
+    return Chart(style(spec, title, base + ROW * len(rows), rows), base + ROW * len(rows), _places(frame, places))
 
 
 def columns(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colour_level: str = "community",
-            reference: float | None = None, reference_name: str = "") -> go.Figure:
+            reference: float | None = None, reference_name: str = "") -> Chart:
     """Vertical bars of one metric for a few units side by side, each in its place's colour."""
     names = labels(frame[name_col])
     colours = [REFERENCE if kind == "district" else colour_of(c, colour_level)
                for c, kind in zip(frame.get("community", frame[name_col]), frame.get("kind", ["unit"] * len(frame)))]
-    values = [0 if fmt.missing(v) else float(v) for v in frame[metric_id]]
-    fig = go.Figure(go.Bar(x=names, y=values, marker_color=colours, text=_bar_text(metric_id, frame),
-                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{text}<extra></extra>"))
-    fig.update_yaxes(title=None, **_value_axis(metric_id, frame[metric_id], [reference]))
-    fig.update_xaxes(title=None, tickangle=-30)
-    rows = _reference_lines(fig, reference, None, metric_id, reference_name, False)
-    fig.update_layout(showlegend=False)
-    return style(fig, title, 400 + ROW * rows, rows)
+    scale = fmt.scale(metric_id)
+    data = [{"value": _number(v, scale) or 0, "itemStyle": {"color": c},
+             "label": {"show": True, "position": "top", "formatter": text, "fontSize": 11, "color": INK},
+             "tooltip": {"formatter": "{b}：" + text}}
+            for v, c, text in zip(frame[metric_id], colours, _bar_text(metric_id, frame))]
+    under, rows = _reference_lines(metric_id, reference, None, reference_name, "yAxis")
+    series = {"type": "bar", "data": data, "barMaxWidth": 56}
+    spec = {"xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30, "color": INK, "interval": 0}},
+            "yAxis": _value_axis(metric_id, frame[metric_id], [reference]),
+            "series": [series] + ([under] if under else [])}
+    return Chart(style(spec, title, 400 + ROW * len(rows), rows), 400 + ROW * len(rows))
 
 
 def _zoomed_rate_axis(values: list[float]) -> tuple[dict, str] | None:
     """For a rate whose values all lie well above 0: an axis from just under the lowest value to just over the
-    highest (on whole percents), and the note that says so; None when the axis should start at 0."""
+    highest (on whole percents, in percent), and the note that says so; None when the axis should start at 0."""
     if not values:
         return None
     low, high = min(values), max(values)
     span = max(high - low, 0.02)
-    bottom = math.floor(max(0.0, low - 0.3 * span) * 100) / 100
+    step = 5 if high - low > 0.1 else 1  # the axis starts on a whole 5% (1% for a narrow band), as its ticks do
+    bottom = math.floor(max(0.0, low - 0.3 * span) * 100 / step) * step / 100
     if bottom < 0.1:
         return None
-    top = high + 0.15 * span
-    tick = ".1%" if top - bottom < 0.06 else ".0%"
-    shown = f"{bottom:.0%}" if tick == ".0%" else f"{bottom:.1%}"
-    return ({"range": [bottom, top], "tickformat": tick},
-            t(f"纵轴从 {shown} 起，放大显示变化", f"Axis starts at {shown} to show the changes"))
+    top = min(1.0, high + 0.15 * span) if high <= 1 else high + 0.15 * span
+    shown = f"{bottom:.0%}"
+    axis = {"type": "value", "min": round(bottom * 100, 4), "max": math.ceil(top * 100),
+            "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
+            "splitLine": {"lineStyle": {"color": "#e8ecf0"}}}
+    return axis, t(f"纵轴从 {shown} 起，放大显示变化", f"Axis starts at {shown} to show the changes")
 
 
 def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None = None,
-         reference: pd.DataFrame | None = None, reference_name: str = "") -> go.Figure:
+         reference: pd.DataFrame | None = None, reference_name: str = "") -> Chart:
     """Monthly line of an indicator (one per place when colour_by is given); the reference grey and dashed.
 
     A rate's axis is zoomed to the values (rates near 100% would otherwise be flat lines at the top of a 0–100%
-    axis); the note above the plot says where the axis starts, and a ≈ on the axis marks the cut."""
-    fig = go.Figure()
+    axis); the note above the plot says where the axis starts."""
+    scale = fmt.scale(metric_id)
     months = sorted(frame["month"].dropna().unique())
+    position = {m: i for i, m in enumerate(months)}
+
+    def points(part: pd.DataFrame) -> list[float | None]:
+        """The part's values on the month axis, gaps where a month has none."""
+        values: list[float | None] = [None] * len(months)
+        for month, value in zip(part["month"], part[metric_id]):
+            if month in position:
+                values[position[month]] = _number(value, scale)
+        return values
+
+    series = []
     if colour_by:
         for name, part in frame.groupby(colour_by, dropna=False, sort=True):
             shown = t("（未填）", "(blank)") if fmt.missing(name) else label(name)
-            fig.add_trace(go.Scatter(x=part["month"], y=part[metric_id], name=shown, mode="lines+markers",
-                                     line={"color": colour_of(name, colour_by), "width": 2}))
+            colour = colour_of(name, colour_by)
+            series.append({"type": "line", "name": shown, "data": points(part), "symbolSize": 6,
+                           "lineStyle": {"color": colour, "width": 2}, "itemStyle": {"color": colour}})
     else:
-        fig.add_trace(go.Scatter(x=frame["month"], y=frame[metric_id], name=t("本单位", "This unit"),
-                                 mode="lines+markers", line={"color": GOOD, "width": 2.5}))
+        series.append({"type": "line", "name": t("本单位", "This unit"), "data": points(frame), "symbolSize": 7,
+                       "lineStyle": {"color": GOOD, "width": 2.5}, "itemStyle": {"color": GOOD}})
     if reference is not None and not reference.empty:
-        fig.add_trace(go.Scatter(x=reference["month"], y=reference[metric_id], name=label(reference_name),
-                                 mode="lines", line={"color": REFERENCE, "width": 2, "dash": "dash"}))
+        series.append({"type": "line", "name": label(reference_name), "data": points(reference), "symbol": "none",
+                       "lineStyle": {"color": REFERENCE, "width": 2, "type": "dashed"},
+                       "itemStyle": {"color": REFERENCE}})
     values = [float(v) for part in (frame, reference) if part is not None and not part.empty
               for v in part[metric_id] if not fmt.missing(v)]
     zoom = _zoomed_rate_axis(values) if REGISTRY[metric_id].unit == "ratio" else None
-    if zoom:
-        axis, note = zoom
-        fig.update_yaxes(title=None, **axis)
-        _above_plot(fig, 0, note, REFERENCE, xanchor="right")
-        # A broken-axis mark where the axis is cut.
-        fig.add_annotation(text="≈", showarrow=False, xref="paper", x=0, xanchor="left", xshift=2, yref="paper", y=0,
-                           yanchor="bottom", font={"color": REFERENCE, "size": 16})
-    else:
-        fig.update_yaxes(title=None, **_value_axis(metric_id, frame[metric_id], []))
+    y_axis, rows = (zoom[0], [(zoom[1], REFERENCE)]) if zoom else (_value_axis(metric_id, frame[metric_id], []), [])
     # Short month labels and a tilt keep a phone's axis readable: 26-10 rather than 2026-10 cut to 202.
-    fig.update_xaxes(title=None, type="category", categoryorder="array", categoryarray=months,
-                     tickvals=months, ticktext=[m[2:] for m in months], tickangle=-45)
-    rows = 1 if zoom else 0
-    return style(fig, title, 380 + ROW * rows, rows)
+    spec = {"xAxis": {"type": "category", "data": [m[2:] for m in months], "boundaryGap": False,
+                      "axisLabel": {"rotate": 45, "interval": 0, "color": INK}},
+            "yAxis": y_axis, "series": series,
+            "tooltip": {"trigger": "axis", "confine": True, "valueFormatter": "%.1f%%" if scale == 100 else None},
+            "legend": {"show": len(series) > 1, "bottom": 0, "left": 0, "type": "scroll", "textStyle": {"color": INK}}}
+    if spec["tooltip"]["valueFormatter"] is None:
+        del spec["tooltip"]["valueFormatter"]
+    height = 380 + ROW * len(rows) + (24 if len(series) > 1 else 0)
+    return Chart(style(spec, title, height, rows, {"bottom": 32 if len(series) > 1 else 8}), height)
 
 
-def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | None = None) -> go.Figure:
+def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | None = None) -> Chart:
     """District → street → community tiles sized by cases; each tile coloured by its status against the red
-    line and its parent. customdata holds district, street, community for drill-down."""
+    line and its parent; a click on a tile opens its place (the chart's places follow the tiles' order)."""
     by_id = dict(zip(frame["id"], frame["value"]))
-    colours, shown = [], []
-    for rec in frame.to_dict("records"):
+    records = frame.to_dict("records")
+    children: dict[object, list[dict]] = {}
+    for rec in records:
         parent = by_id.get(rec["parent"])
-        colours.append(TINTS[status_colour(metric_id, rec["value"], None if fmt.missing(parent) else float(parent),
-                                           threshold)])
-        shown.append(fmt.number(metric_id, rec["value"]))
-    custom = frame[["district", "street", "community"]].astype(object).where(
-        frame[["district", "street", "community"]].notna(), None).values.tolist()
-    # ids (shown on hover) and parents are escaped alike, so the tree keeps its shape.
-    ids = labels(frame["id"])
-    parents = [label(p) if isinstance(p, str) else p for p in frame["parent"]]
-    fig = go.Figure(go.Treemap(ids=ids, parents=parents, labels=labels(frame["label"]),
-                               values=frame["size"], branchvalues="remainder", customdata=[c + [s] for c, s in
-                                                                                        zip(custom, shown)],
-                               marker={"colors": colours, "line": {"color": "white", "width": 2}},
-                               textfont={"color": "#1f2933"}, texttemplate="%{label}<br>%{customdata[3]}",
-                               hovertemplate="%{id}<br>%{customdata[3]}<extra></extra>"))
-    # A tile too small for a 10 px label shows none (on a phone most communities), rather than a smudge of
-    # 3–7 px text; its name and value are on hover, and its colour still tells its status.
-    fig.update_layout(uniformtext={"minsize": 10, "mode": "hide"})
-    return style(fig, title, 520)
+        colour = TINTS[status_colour(metric_id, rec["value"], None if fmt.missing(parent) else float(parent),
+                                     threshold)]
+        node = {"name": label(rec["label"]), "value": float(rec["size"] or 0), "id": label(rec["id"]),
+                "itemStyle": {"color": colour},
+                "label": {"formatter": "{b}\n" + fmt.number(metric_id, rec["value"])},
+                "tooltip": {"formatter": "{b}：" + fmt.number(metric_id, rec["value"])},
+                "_places": [None if fmt.missing(rec[p]) else str(rec[p]) for p in ("district", "street", "community")],
+                "_id": rec["id"]}
+        children.setdefault(rec["parent"] if isinstance(rec["parent"], str) and rec["parent"] else None, []).append(node)
+    order: list[list[str | None]] = []
+
+    def attach(nodes: list[dict]) -> list[dict]:
+        """Nest the nodes under their parents, recording each tile's places in ECharts' data order."""
+        out = []
+        for node in nodes:
+            order.append(node.pop("_places"))
+            kids = children.get(node.pop("_id"), [])
+            if kids:  # a parent's area is the sum of its tiles
+                node["children"] = attach(kids)
+                del node["value"]
+            out.append(node)
+        return out
+
+    data = attach(children.get(None, []))
+    series = {"type": "treemap", "data": data, "roam": False, "nodeClick": False, "breadcrumb": {"show": False},
+              "selectedMode": "single", "width": "100%", "height": 440, "top": TITLE + 16,
+              "label": {"show": True, "color": INK, "fontSize": 11, "minMargin": 2},
+              "upperLabel": {"show": True, "height": 18, "color": INK, "fontSize": 11},
+              # A tile too small for a readable label shows none; its name and value are on hover.
+              "visibleMin": 300, "childrenVisibleMin": 100,
+              "itemStyle": {"borderColor": "#ffffff", "borderWidth": 2, "gapWidth": 2},
+              "levels": [{"itemStyle": {"borderWidth": 3, "gapWidth": 3}}, {"itemStyle": {"gapWidth": 2}},
+                         {"itemStyle": {"gapWidth": 1}}]}
+    return Chart(style({"series": [series]}, title, 520), 520, order)
 
 
-def pie(frame: pd.DataFrame, names: str, values: str, title: str) -> go.Figure:
+def pie(frame: pd.DataFrame, names: str, values: str, title: str) -> Chart:
     """Share of a count by category, with counts."""
-    shown = frame.assign(**{names: labels(frame[names])})
-    fig = px.pie(shown, names=names, values=values, hole=0.45, color=names,
-                 color_discrete_map={label(n): colour_of(n, names) for n in frame[names]})
-    fig.update_traces(textinfo="label+value+percent", textposition="inside")
-    fig.update_layout(showlegend=False)
-    return style(fig, title, 360)
+    data = [{"name": label(n), "value": _number(v) or 0, "itemStyle": {"color": colour_of(n, names)}}
+            for n, v in zip(frame[names], frame[values])]
+    series = {"type": "pie", "radius": ["36%", "58%"], "center": ["50%", "58%"], "data": data,
+              "label": {"formatter": "{b}\n{c}（{d}%）", "fontSize": 11, "width": 84, "overflow": "break"},
+              "avoidLabelOverlap": True}
+    return Chart(style({"series": [series]}, title, 360), 360)
 
 
 def _rate_range(values: list[float], floor_at: float = 0.15) -> list[float]:
@@ -308,144 +376,192 @@ def _rate_range(values: list[float], floor_at: float = 0.15) -> list[float]:
     return [bottom, top + 0.08 * (top - bottom)]
 
 
-def _text_position(fx: float, fy: float, text: str, radius: float, width: float = 300, height: float = 330) -> str:
-    """Where a point's label goes so it stays in the plot area: above the point unless it is near the top, centred
-    unless it is near the left or right edge. fx, fy are the point's place in the plot (0–1); width and height the
-    smallest plot area expected (a phone), in pixels."""
-    tall = (radius + 20) / height
-    vertical = "top" if fy + tall <= 0.97 else "bottom"
+def _label_side(fx: float, fy: float, text: str, radius: float, width: float = 300, height: float = 330) -> str:
+    """Where a point's label goes so it stays in the plot area: above the point unless it is near the top, to the
+    side when it is near the left or right edge. fx, fy are the point's place in the plot (0–1); width and height
+    the smallest plot area expected (a phone), in pixels."""
     half = (len(text) * 13 / 2 + radius) / width
-    horizontal = "center" if half <= fx <= 1 - half else "right" if fx < half else "left"
-    return f"{vertical} {horizontal}"
+    if fx < half:
+        return "right"
+    if fx > 1 - half:
+        return "left"
+    return "top" if fy + (radius + 20) / height <= 0.97 else "bottom"
 
 
-def scatter_handlers(frame: pd.DataFrame, title: str, thresholds: dict[str, float]) -> go.Figure:
+def scatter_handlers(frame: pd.DataFrame, title: str, thresholds: dict[str, float]) -> Chart:
     """Handling units: completion vs on-time, bubble size = cases; red lines dotted.
 
     The axes start where the units are (a whole ten percent below the lowest, including the red lines), and each
     unit's label is put on the side of its point that keeps it inside the chart."""
     x, y = "case_due_completion_rate", "case_ontime_rate"
-    colours = [BAD if any(not fmt.missing(v) and v < thresholds.get(mid, 0) for v, mid in ((a, x), (b, y)))
-               else GOOD for a, b in zip(frame[x], frame[y])]
-    biggest = float(frame["cases_received"].max() or 1)
-    sizeref = max(1.0, biggest / 900)
-    marker = {"size": frame["cases_received"].astype(float), "sizemode": "area", "sizeref": sizeref,
-              "color": colours, "opacity": 0.75}
-    # Only units under a red line are named on the chart; the rest show their name on hover.
-    names = [label(h) if c == BAD else "" for h, c in zip(frame["handler"], colours)]
     ranges = {}
     for col in (x, y):
         shown = [float(v) for v in frame[col] if not fmt.missing(v)]
         ranges[col] = _rate_range(shown + ([thresholds[col]] if col in thresholds else []))
-    positions = []
-    for name, xv, yv, n in zip(names, frame[x], frame[y], frame["cases_received"]):
-        if not name or fmt.missing(xv) or fmt.missing(yv):
-            positions.append("top center")
+    biggest = float(frame["cases_received"].max() or 1)
+    data = []
+    for name, xv, yv, n in zip(frame["handler"], frame[x], frame[y], frame["cases_received"]):
+        if fmt.missing(xv) or fmt.missing(yv):
             continue
+        bad = any(v < thresholds.get(mid, 0) for v, mid in ((xv, x), (yv, y)))
+        size = 8 + 40 * math.sqrt(max(float(n or 0), 0.0) / biggest)
         (x0, x1), (y0, y1) = ranges[x], ranges[y]
-        radius = math.sqrt(max(float(n or 0), 0.0) / sizeref) / 2
-        positions.append(_text_position((float(xv) - x0) / (x1 - x0), (float(yv) - y0) / (y1 - y0), name, radius))
-    fig = go.Figure(go.Scatter(x=frame[x], y=frame[y], mode="markers+text", text=names,
-                               customdata=labels(frame["handler"]), textposition=positions, cliponaxis=True,
-                               marker=marker, hovertemplate="%{customdata}<extra></extra>"))
-    fig.update_xaxes(tickformat=".0%", title=fmt.title(x), range=ranges[x])
-    fig.update_yaxes(tickformat=".0%", title=fmt.title(y), range=ranges[y])
-    if x in thresholds:
-        fig.add_vline(x=thresholds[x], line_dash="dot", line_color=BAD, line_width=1, layer="below")
-    if y in thresholds:
-        fig.add_hline(y=thresholds[y], line_dash="dot", line_color=BAD, line_width=1, layer="below")
-    return style(fig, title, 460)
+        text = label(name)
+        # Only units under a red line are named on the chart; the rest show their name on hover.
+        item = {"name": text, "value": [round(float(xv) * 100, 4), round(float(yv) * 100, 4)], "symbolSize": size,
+                "itemStyle": {"color": BAD if bad else GOOD, "opacity": 0.75},
+                "label": {"show": bad, "formatter": "{b}", "fontSize": 11, "color": INK,
+                          "position": _label_side((float(xv) - x0) / (x1 - x0), (float(yv) - y0) / (y1 - y0), text,
+                                                  size / 2)},
+                "tooltip": {"formatter": f"{{b}}：{fmt.title(x)} {fmt.number(x, xv)} · {fmt.title(y)} "
+                                         f"{fmt.number(y, yv)} · {fmt.count(n)}"}}
+        data.append(item)
+    lines = [{axis: thresholds[col] * 100} for axis, col in (("xAxis", x), ("yAxis", y)) if col in thresholds]
+    series = [{"type": "scatter", "data": data, "clip": True}]
+    if lines:
+        series.append(_under(lines, {"type": "dotted", "color": BAD, "width": 1}))
+
+    def axis(col: str) -> dict:
+        """A percent axis over the column's range (on whole 5%), named."""
+        lo, hi = ranges[col]
+        return {"type": "value", "min": math.floor(lo * 20) * 5, "max": math.ceil(hi * 20) * 5, "name": fmt.title(col),
+                "nameLocation": "middle", "nameGap": 28, "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
+                "splitLine": {"lineStyle": {"color": "#e8ecf0"}}}
+
+    spec = {"xAxis": axis(x), "yAxis": {**axis(y), "nameGap": 40}, "series": series}
+    return Chart(style(spec, title, 460, grid={"left": 16, "bottom": 16}), 460)
 
 
-def funnel(frame: pd.DataFrame, title: str) -> go.Figure:
-    """Wish stages as a funnel, in one colour of decreasing strength."""
+def funnel(frame: pd.DataFrame, title: str) -> Chart:
+    """Wish stages as a funnel, in one colour of decreasing strength, with counts and the share of the first."""
     names = frame["en"] if lang() == "en" else frame["zh"]
-    fig = go.Figure(go.Funnel(y=labels(names), x=list(frame["count"]), textinfo="value+percent initial",
-                              marker={"color": ["#9ecae1", "#4292c6", "#08519c"]}))
-    return style(fig, title, 320)
+    counts = [int(c) for c in frame["count"]]
+    first = counts[0] if counts and counts[0] else 0
+    colours = ["#9ecae1", "#4292c6", "#08519c"]
+    data = [{"name": label(n), "value": c, "itemStyle": {"color": colours[i % 3]},
+             "label": {"formatter": f"{{b}} {fmt.count(c)}" + (f"（{c / first:.0%}）" if first else ""),
+                       "color": "#ffffff" if i else INK}}
+            for i, (n, c) in enumerate(zip(names, counts))]
+    series = {"type": "funnel", "data": data, "sort": "none", "top": TITLE + 16, "bottom": 8, "left": "10%",
+              "width": "80%", "minSize": "20%", "label": {"position": "inside", "fontSize": 12}, "gap": 2}
+    return Chart(style({"series": [series]}, title, 320), 320)
 
 
-def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> go.Figure:
+def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> Chart:
     """Normalised scores (0–1) per unit on a radar; districts as a whole grey and dashed."""
-    fig = go.Figure()
-    theta = [label(pair((REGISTRY[m].zh, REGISTRY[m].en))) for m in metrics]
+    indicators = [{"name": label(pair((REGISTRY[m].zh, REGISTRY[m].en))), "max": 1, "min": 0} for m in metrics]
+    data = []
     for rec in frame.to_dict("records"):
         # Missing values are gaps, not zeros: "no data" must not look like the worst score.
-        values = [None if fmt.missing(rec[m]) else rec[m] for m in metrics]
+        values = [_number(rec[m]) for m in metrics]
         reference = rec["kind"] == "district"
-        fig.add_trace(go.Scatterpolar(r=values + values[:1], theta=theta + theta[:1], name=label(rec["unit"]),
-                                      line={"color": REFERENCE if reference else colour_of(rec["community"]),
-                                            "dash": "dash" if reference else "solid"},
-                                      fill=None if reference else "toself", opacity=0.85))
-    fig.update_layout(polar={"radialaxis": {"range": [0, 1], "tickvals": [0.25, 0.5, 0.75], "tickformat": ".2f"},
-                             "angularaxis": {"tickfont": {"size": 11}}})
-    fig = style(fig, title, 480)
-    fig.update_layout(margin={"l": 48, "r": 48, "t": 60, "b": 24})
-    return fig
+        colour = REFERENCE if reference else colour_of(rec["community"])
+        item = {"name": label(rec["unit"]), "value": ["-" if v is None else round(v, 4) for v in values],
+                "lineStyle": {"color": colour, "type": "dashed" if reference else "solid", "width": 2},
+                "itemStyle": {"color": colour}, "symbolSize": 4}
+        if not reference:
+            item["areaStyle"] = {"color": colour, "opacity": 0.12}
+        data.append(item)
+    spec = {"radar": {"indicator": indicators, "radius": "62%", "center": ["50%", "54%"], "splitNumber": 4,
+                      "axisName": {"color": INK, "fontSize": 11}},
+            "series": [{"type": "radar", "data": data}],
+            "legend": {"bottom": 0, "left": 0, "type": "scroll", "textStyle": {"color": INK}}}
+    return Chart(style(spec, title, 480), 480)
 
 
-def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str]) -> go.Figure:
+def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str]) -> Chart:
     """Composite scores per unit, best at the top: 红榜 blue, 黑榜 red, the rest grey; the mean grey, dashed."""
     frame = frame.reset_index(drop=True)
-    names = labels(frame["unit"])
-    colours = [GOOD if k == "red" else BAD if k == "black" else NEUTRAL for k in frame["list"]]
-    custom = frame[places].astype(object).where(frame[places].notna(), None).values.tolist()
-    fig = go.Figure(go.Bar(y=names, x=frame["score"].astype("float64"), orientation="h", marker_color=colours,
-                           text=[fmt.points(v) for v in frame["score"]], textposition="auto", insidetextanchor="end",
-                           customdata=custom, cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
-    fig.update_xaxes(range=[0, 105], title=None)
+    data = []
+    for score, kind in zip(frame["score"], frame["list"]):
+        text = fmt.points(score)
+        shown = _number(score)
+        data.append({"value": 0 if shown is None else shown,
+                     "itemStyle": {"color": GOOD if kind == "red" else BAD if kind == "black" else NEUTRAL},
+                     "label": _item_label(text, shown is not None and shown >= 60),
+                     "tooltip": {"formatter": "{b}：" + text}})
+    series = {"type": "bar", "data": data, "barCategoryGap": "25%", "barMinHeight": 3, "selectedMode": "single",
+              "select": {"itemStyle": {"borderColor": INK, "borderWidth": 1.5}}}
+    rows, extra = [], []
     if mean is not None:
-        fig.add_vline(x=mean, line_dash="dash", line_color=REFERENCE, line_width=1.5, layer="below",
-                      annotation_text=f"{t('平均', 'mean')} {fmt.points(mean)}", annotation_font_color=REFERENCE,
-                      annotation_position="top")
-    fig.update_layout(showlegend=False, bargap=0.25)
-    return style(fig, title, max(260, min(1400, 30 * len(frame) + 110)))
+        extra = [_under([{"xAxis": float(mean)}], {"type": "dashed", "color": REFERENCE})]
+        rows = [(f"┆ {t('平均', 'mean')} {fmt.points(mean)}", REFERENCE)]
+    spec = {"xAxis": {"type": "value", "min": 0, "max": 105, "interval": 20,
+                      "splitLine": {"lineStyle": {"color": "#e8ecf0"}}},
+            "yAxis": {"type": "category", "data": labels(frame["unit"]), "inverse": True,
+                      "axisLabel": {"color": INK}, "axisTick": {"show": False}},
+            "series": [series] + extra}
+    height = max(260, min(1400, 30 * len(frame) + 110)) + ROW * len(rows)
+    return Chart(style(spec, title, height, rows), height, _places(frame, places))
 
 
-def intervals(frame: pd.DataFrame, metric_id: str, title: str, parent_name: str) -> go.Figure:
+def intervals(frame: pd.DataFrame, metric_id: str, title: str, parent_name: str) -> Chart:
     """Each unit's raw rate (hollow) and shrunk rate (filled) with its interval; the parent's rate dashed."""
     frame = frame.reset_index(drop=True)
     names = labels(frame["unit"])
-    shrunk = frame["shrunk_value"].astype("float64")
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(
-        y=names, x=shrunk, mode="markers", name=t("修正后", "shrunk"), marker={"color": GOOD, "size": 10},
-        error_x={"type": "data", "symmetric": False, "array": (frame["high"].astype("float64") - shrunk).tolist(),
-                 "arrayminus": (shrunk - frame["low"].astype("float64")).tolist(), "color": GOOD, "thickness": 1.5},
-        customdata=[[fmt.count(d)] for d in frame["den"]],
-        hovertemplate="%{y}: %{x:.1%}（n=%{customdata[0]}）<extra></extra>"))
-    fig.add_trace(go.Scatter(y=names, x=frame["value"].astype("float64"), mode="markers", name=t("原始", "raw"),
-                             marker={"color": "white", "size": 9, "line": {"color": REFERENCE, "width": 1.5}},
-                             hovertemplate="%{y}: %{x:.1%}<extra></extra>"))
+    low = [_number(v, 100) for v in frame["low"]]
+    high = [_number(v, 100) for v in frame["high"]]
+    # The interval is a thin bar from low to high: an invisible bar up to low, and the interval stacked on it.
+    base = {"type": "bar", "stack": "interval", "silent": True, "barWidth": 3, "itemStyle": {"color": "transparent"},
+            "data": [lo if lo is not None and hi is not None else None for lo, hi in zip(low, high)],
+            "tooltip": {"show": False}}
+    span = {"type": "bar", "stack": "interval", "silent": True, "barWidth": 3, "itemStyle": {"color": GOOD},
+            "name": t("90% 区间", "90% interval"), "tooltip": {"show": False},
+            "data": [round(hi - lo, 6) if lo is not None and hi is not None else None for lo, hi in zip(low, high)]}
+    shrunk = {"type": "scatter", "name": t("修正后", "shrunk"), "symbolSize": 10, "itemStyle": {"color": GOOD},
+              "z": 3, "data": [{"value": [_number(v, 100), i],
+                                "tooltip": {"formatter": "{b}" if fmt.missing(v) else
+                                            f"{t('修正后', 'shrunk')} {fmt.number(metric_id, v)}（n={fmt.count(d)}）"}}
+                               for i, (v, d) in enumerate(zip(frame["shrunk_value"], frame["den"]))]}
+    raw = {"type": "scatter", "name": t("原始", "raw"), "symbolSize": 9, "z": 4,
+           "itemStyle": {"color": "#ffffff", "borderColor": REFERENCE, "borderWidth": 1.5},
+           "data": [{"value": [_number(v, 100), i],
+                     "tooltip": {"formatter": f"{t('原始', 'raw')} {fmt.number(metric_id, v)}"}}
+                    for i, v in enumerate(frame["value"])]}
+    rows, extra = [], []
     parent = frame["parent_rate"].dropna()
     if len(parent) and parent.nunique() == 1:
-        fig.add_vline(x=float(parent.iloc[0]), line_dash="dash", line_color=REFERENCE, line_width=1.5, layer="below",
-                      annotation_text=f"{label(parent_name)} {fmt.number(metric_id, parent.iloc[0])}",
-                      annotation_font_color=REFERENCE, annotation_position="top")
-    lo = min(0.5, float(frame["low"].astype("float64").min() if frame["low"].notna().any() else 0.5))
-    fig.update_xaxes(range=[max(0.0, lo - 0.05), 1.02], tickformat=".0%", title=None)
-    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1], title=None)
-    return style(fig, title, max(280, min(1400, 30 * len(frame) + 130)))
+        extra = [_under([{"xAxis": float(parent.iloc[0]) * 100}], {"type": "dashed", "color": REFERENCE})]
+        rows = [(f"┆ {label(parent_name)} {fmt.number(metric_id, parent.iloc[0])}", REFERENCE)]
+    lowest = min([v for v in low if v is not None] + [50.0])
+    spec = {"xAxis": {"type": "value", "min": max(0, math.floor((lowest - 5) / 5) * 5), "max": 102,
+                      "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
+                      "splitLine": {"lineStyle": {"color": "#e8ecf0"}}},
+            "yAxis": {"type": "category", "data": names, "inverse": True, "axisLabel": {"color": INK},
+                      "axisTick": {"show": False}},
+            "series": [base, span, shrunk, raw] + extra,
+            "legend": {"data": [t("修正后", "shrunk"), t("原始", "raw")], "bottom": 0, "left": 0}}
+    height = max(280, min(1400, 30 * len(frame) + 130)) + ROW * len(rows)
+    return Chart(style(spec, title, height, rows, {"bottom": 28}), height)
 
 
-def waterfall(frame: pd.DataFrame, metric_id: str, title: str) -> go.Figure:
-    """A rate's change from the period before to this one, bar by bar: parts that raised it green, lowered it red."""
-    texts = [fmt.number(metric_id, v) if m != "relative" else fmt.change(metric_id, v) or "0"
-             for v, m in zip(frame["value"], frame["measure"])]
+def waterfall(frame: pd.DataFrame, metric_id: str, title: str) -> Chart:
+    """A rate's change from the period before to this one, bar by bar: parts that raised it green, lowered it red.
+
+    Each part is a bar stacked on an invisible one that lifts it to where the rate stood; the axis is zoomed to
+    the path, and the note above the plot says where it starts."""
     steps = [{"上期": t("上期", "before"), "本期": t("本期", "now")}.get(lbl, label(lbl)) for lbl in frame["label"]]
-    fig = go.Figure(go.Waterfall(
-        x=steps, y=frame["value"].astype("float64"), measure=frame["measure"], text=texts, textposition="outside",
-        cliponaxis=False, connector={"line": {"color": NEUTRAL, "width": 1}},
-        increasing={"marker": {"color": "#3a9d5d"}}, decreasing={"marker": {"color": BAD}},
-        totals={"marker": {"color": REFERENCE}}, hovertemplate="%{x}: %{text}<extra></extra>"))
-    path, level = [], 0.0
+    bases, shown, path, level = [], [], [], 0.0
     for v, m in zip(frame["value"], frame["measure"]):
-        level = float(v) if m != "relative" else level + float(v)
+        v = float(v)
+        if m != "relative":
+            text, colour, bottom, length, level = fmt.number(metric_id, v), REFERENCE, 0.0, v, v
+        else:
+            text, colour = fmt.change(metric_id, v) or "0", "#3a9d5d" if v >= 0 else BAD
+            bottom, length, level = min(level, level + v), abs(v), level + v
         path.append(level)
+        bases.append(round(bottom * 100, 6))
+        shown.append({"value": round(length * 100, 6), "itemStyle": {"color": colour},
+                      "label": {"show": True, "position": "top", "formatter": text, "color": INK},
+                      "tooltip": {"formatter": "{b}：" + text}})
     pad = max(0.005, 0.25 * (max(path) - min(path)))
-    fig.update_yaxes(range=[max(0.0, min(path) - pad), min(1.0, max(path) + pad) + pad * 0.5], tickformat=".1%",
-                     title=None)
-    fig.update_xaxes(title=None, tickangle=-30)
-    fig.update_layout(showlegend=False)
-    return style(fig, title, 400)
+    low = max(0.0, min(path) - pad)
+    spec = {"xAxis": {"type": "category", "data": steps, "axisLabel": {"rotate": 30, "interval": 0, "color": INK}},
+            "yAxis": {"type": "value", "min": round(low * 100, 4),
+                      "max": round((min(1.0, max(path) + pad) + pad * 0.5) * 100, 4),
+                      "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
+                      "splitLine": {"lineStyle": {"color": "#e8ecf0"}}},
+            "series": [{"type": "bar", "stack": "w", "silent": True, "itemStyle": {"color": "transparent"},
+                        "data": bases, "tooltip": {"show": False}},
+                       {"type": "bar", "stack": "w", "data": shown, "barMaxWidth": 48}]}
+    return Chart(style(spec, title, 400), 400)

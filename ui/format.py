@@ -34,8 +34,13 @@ def rank(value: object, peers: object) -> str:
 
 
 def tick(metric_id: str) -> str:
-    """The chart axis tick format of the metric's unit."""
+    """The chart axis label template of the metric's unit ('{value}%' for rates)."""
     return UNITS[REGISTRY[metric_id].unit].tick
+
+
+def scale(metric_id: str) -> float:
+    """What a value is multiplied by on a chart: 100 for a percent unit (drawn in percent), else 1."""
+    return 100.0 if UNITS[REGISTRY[metric_id].unit].percent else 1.0
 
 
 def title(metric_id: str) -> str:

@@ -1,4 +1,5 @@
-"""Where a page is: its heading ("荔城区 · 2026年10月"), a breadcrumb back up, and drill-down to a unit."""
+"""Where a page is: its heading ("荔城区 · 2026年10月"), a breadcrumb back up, and drill-down to a unit (charts
+whose bars or tiles open their place)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -8,6 +9,7 @@ from streamlit.errors import StreamlitPageNotFoundError
 from metrics.views import Scope
 
 from . import widgets
+from .charts import Chart
 from .i18n import lang, t
 
 PAGES = {"overview": "pages/overview.py", "district": "pages/district.py", "community": "pages/community.py"}
@@ -96,19 +98,32 @@ def open_place(district: str | None, street: str | None = None, community: str |
     st.switch_page(page, query_params=_params(district=district, street=street, community=community))
 
 
-def follow(event: object, level: str) -> None:
-    """Open the place of a clicked bar or tile (its customdata: district, street, community)."""
-    points = getattr(getattr(event, "selection", None), "points", None) or []
-    for point in points:
-        data = point.get("customdata") if isinstance(point, dict) else None
-        if data and len(data) >= 3:
-            district, street, community = data[:3]
-            if level == "district" or (not street and not community):
-                open_place(district)
-            elif community:
-                open_place(district, street, community)
-            else:
-                open_place(district, street)
+def chart(figure: Chart, key: str, level: str | None = None) -> None:
+    """Draw a chart; with level, clicking a bar or tile that stands for a place opens that place's page."""
+    drill = bool(level and figure.places)
+    event = st.echarts_chart(figure.spec, height=figure.height, key=key, renderer="svg", theme=None,
+                             on_select="rerun" if drill else "ignore")
+    if drill:
+        follow(event, figure.places, level)
+
+
+def follow(event: object, places: list[list[str | None]], level: str) -> None:
+    """Open the place of a clicked bar or tile: places holds (district, street, community) per item of the
+    chart's first series, in the order ECharts numbers them."""
+    selected = getattr(getattr(event, "selection", None), "selected", None) or []
+    for group in selected:
+        if group.get("series_index") != 0 or not group.get("data_indices"):
+            continue
+        index = group["data_indices"][0]
+        if not 0 <= index < len(places):
+            continue
+        district, street, community = (list(places[index]) + [None, None, None])[:3]
+        if level == "district" or (not street and not community):
+            open_place(district)
+        elif community:
+            open_place(district, street, community)
+        else:
+            open_place(district, street)
 
 
 def follow_row(event: object, frame, level: str) -> None:

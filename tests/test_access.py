@@ -135,7 +135,7 @@ def test_a_hand_edited_url_outside_the_scope_shows_only_a_message(sample, monkey
         # A link opened afresh: a new session running that page.
         at = signed_in(sample, "lc", monkeypatch, str(ROOT / page), period="2026-10", **params)
         assert at.error and "没有查看" in at.error[0].value, page
-        assert not at.dataframe and not at.metric and not at.get("plotly_chart"), page
+        assert not at.dataframe and not at.metric and not at.get("echarts_chart"), page
         assert accounts.trail(sample)[0][2] == "denied"
 
 

@@ -4,8 +4,10 @@ text on every page, in every chart and in every download, and crash nothing.
 A store is built through the command line (init, then import of CSV exports) whose districts, streets,
 communities, brands, categories, channels, handling units and teams carry hostile names. Then:
 1. every page runs under AppTest: no exception; no Markdown element (markdown, caption, title, alerts, page
-   links) holds an unescaped link `](http` or raw `<a `/`<script` from the data; no Plotly chart on a page shows
-   a data tag (`<a `, `<script`, `<b>`, `<i>`) unescaped, while drill-down customdata keeps the raw names;
+   links) holds an unescaped link `](http` or raw `<a `/`<script` from the data; no chart on a page puts data into
+   a template (an ECharts formatter is HTML in a tooltip and template syntax in a label; names and values are
+   drawn as plain text and escaped in tooltips, as tests/test_browser_trust.py checks in Chromium), while the
+   places kept for drill-down keep the raw names;
 2. every figure function of ui/charts.py is built on hostile frames and checked the same way;
 3. CSV downloads parse back with the same number of records (even split naively on line breaks) and no text
    cell starting a formula; xlsx downloads and the briefing (Word, HTML, Excel) open, with valid, unique sheet
@@ -57,8 +59,8 @@ CATEGORIES = [SCRIPT, LINK, "**加粗**", "=1+1"]
 HANDLERS = [ANCHOR, '=HYPERLINK("http://evil.example")', "城管/执法:局", "回车\r单位"]
 CHANNELS = [ANCHOR, "12345\t热线"]
 TEAMS = [ANCHOR, LINK, "队/伍:*?", "=1+1"]
-# A data tag that Plotly would draw as markup, and a Markdown link or HTML that Streamlit would render.
-PLOTLY_TAG = re.compile(r"<(a|script|b|i)[\s>]", re.I)
+# What may stand in a formatter besides our own text: ECharts' placeholders. Data never does.
+PLACEHOLDER = re.compile(r"\{(?:a|b|c|d|value|@\[\d+\])\}")
 MARKDOWN_LINK = re.compile(r"(?<!\\)\]\((?:https?:|\\?<)|(?<!\\)<a[\s>]|(?<!\\)<script", re.I)
 
 
@@ -151,28 +153,22 @@ def _strings(node: object, skip: tuple[str, ...] = ()) -> list[str]:
     return []
 
 
-def shown_customdata(trace: dict) -> list[str]:
-    """The customdata strings a trace's templates put on screen (%{customdata} or %{customdata[i]})."""
-    templates = " ".join(str(trace.get(k, "")) for k in ("hovertemplate", "texttemplate"))
-    custom = trace.get("customdata")
-    if not custom or "customdata" not in templates:
-        return []
-    shown = []
-    for index in re.findall(r"%\{customdata(?:\[(\d+)\])?", templates):
-        for row in custom:
-            value = row[int(index)] if index and isinstance(row, list) else row
-            shown += _strings(value)
-    return shown
+def formatters(node: object) -> list[str]:
+    """Every formatter string in an ECharts option."""
+    if isinstance(node, dict):
+        own = [v for k, v in node.items() if k == "formatter" and isinstance(v, str)]
+        return own + [s for k, v in node.items() if k != "formatter" for s in formatters(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in formatters(v)]
+    return []
 
 
-def assert_plotly_inert(spec: dict, where: str) -> None:
-    """No data tag in any text a figure shows (customdata counts only where a template shows it)."""
-    texts = _strings(spec, skip=("customdata",))
-    texts += [s for trace in spec.get("data", []) for s in shown_customdata(trace)]
-    bad = [s for s in texts if PLOTLY_TAG.search(s)]
-    assert not bad, f"{where}: markup from data in a figure: {bad[:3]}"
-    controls = [s for s in texts if any(not ch.isprintable() and ch not in "\n" for ch in s)]
-    assert not controls, f"{where}: control characters in a figure: {controls[:3]}"
+def assert_chart_inert(spec: dict, where: str) -> None:
+    """No template holds markup or template syntax (so none holds data), and no text a control character."""
+    bad = [f for f in formatters(spec) if re.search(r"[<>{}]", PLACEHOLDER.sub("", f))]
+    assert not bad, f"{where}: markup or template syntax in a formatter: {bad[:3]}"
+    controls = [s for s in _strings(spec) if any(not ch.isprintable() and ch not in "\n" for ch in s)]
+    assert not controls, f"{where}: control characters in a chart: {controls[:3]}"
 
 
 MARKDOWN_KINDS = ("markdown", "caption", "title", "header", "subheader", "info", "warning", "error", "success",
@@ -186,8 +182,8 @@ def assert_page_inert(at: AppTest, where: str) -> None:
     texts += [("page_link", el.proto.label) for el in at.get("page_link")]
     bad = [(kind, value) for kind, value in texts if isinstance(value, str) and MARKDOWN_LINK.search(value)]
     assert not bad, f"{where}: Markdown from data: {bad[:3]}"
-    for chart in at.get("plotly_chart"):
-        assert_plotly_inert(json.loads(chart.proto.spec), f"{where} chart {chart.proto.id[-20:]}")
+    for chart in at.get("echarts_chart"):
+        assert_chart_inert(json.loads(chart.proto.spec), f"{where} chart {chart.proto.id[-20:]}")
 
 
 # ---------------------------------------------------------------- 1. every page
@@ -223,7 +219,7 @@ def test_page_shows_hostile_names_as_text(hostile_db: Path, page: str, params: d
     at = open_page(page, **params)
     assert_page_inert(at, f"{page} {params}")
     if page not in ("pages/dictionary.py", "pages/import_data.py"):
-        assert at.get("plotly_chart"), f"{page} {params} drew no chart: the check would prove nothing"
+        assert at.get("echarts_chart"), f"{page} {params} drew no chart: the check would prove nothing"
 
 
 def test_community_with_control_characters_opens(hostile_db: Path) -> None:
@@ -263,10 +259,9 @@ NAMES = [ANCHOR, SCRIPT, LINK, "东城/西城社区", "回车\r=1+1社区", "控
 RATE = "case_due_completion_rate"
 
 
-def escaped(raw: str) -> str:
-    """How a name must appear in a figure: control characters as spaces, then & < > as entities."""
-    text = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in raw)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def shown(raw: str) -> str:
+    """How a name must appear in a chart: as written, control characters as spaces."""
+    return "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in raw)
 
 
 def _rates(n: int) -> list[float]:
@@ -316,8 +311,8 @@ def figures() -> dict[str, object]:
 
 
 def test_every_figure_function_is_covered() -> None:
-    public = {name for name, fn in vars(charts).items() if callable(fn) and getattr(fn, "__module__", "") ==
-              charts.__name__ and not name.startswith("_")}
+    public = {name for name, fn in vars(charts).items() if callable(fn) and not isinstance(fn, type)
+              and getattr(fn, "__module__", "") == charts.__name__ and not name.startswith("_")}
     helpers = {"register_places", "colour_of", "status_colour", "style", "label", "labels"}
     assert public - helpers == set(figures())
 
@@ -325,38 +320,42 @@ def test_every_figure_function_is_covered() -> None:
 @pytest.mark.parametrize("name", sorted(figures()))
 def test_figure_shows_data_as_text(name: str) -> None:
     fig = figures()[name]
-    spec = json.loads(fig.to_json())
-    assert_plotly_inert(spec, name)
-    # The names the figure shows are there escaped, and read back as written (control characters as spaces).
-    shown = set(_strings(spec, skip=("customdata",)))
-    assert any(escaped(raw) in shown for raw in NAMES), name
-    assert html.unescape(escaped(ANCHOR)) == ANCHOR
+    spec = json.loads(json.dumps(fig.spec))  # JSON-compatible, as st.echarts_chart requires
+    assert_chart_inert(spec, name)
+    # The names the chart shows are there as written (control characters as spaces).
+    assert any(shown(raw) in set(_strings(spec)) for raw in NAMES), name
 
 
-def test_category_labels_are_the_escaped_names() -> None:
-    made = {k: json.loads(v.to_json()) for k, v in figures().items()}
-    want = [escaped(n) for n in NAMES]
-    assert made["bars"]["data"][0]["y"] == want and made["scores"]["data"][0]["y"] == want
-    assert made["columns"]["data"][0]["x"] == want and made["intervals"]["data"][0]["y"] == want
-    assert made["pie"]["data"][0]["labels"] == want
-    assert made["treemap"]["data"][0]["labels"] == [escaped(D1), escaped(LINK), *want]
-    assert [t["name"] for t in made["radar"]["data"]] == want
-    assert made["waterfall"]["data"][0]["x"] == ["上期", *want[:3], "本期"]
-    hover = made["scatter_handlers"]["data"][0]
-    assert hover["customdata"] == want and hover["hovertemplate"] == "%{customdata}<extra></extra>"
-    assert escaped(LINK) in [a["text"].split(" ")[0] for a in made["bars"]["layout"]["annotations"]]
+def _names(items: list) -> list[str]:
+    """The name of every data item (a dict's "name", else the item)."""
+    return [item["name"] if isinstance(item, dict) else item for item in items]
+
+
+def test_category_labels_are_the_names_as_written() -> None:
+    made = {k: v.spec for k, v in figures().items()}
+    want = [shown(n) for n in NAMES]
+    assert made["bars"]["yAxis"]["data"] == want and made["scores"]["yAxis"]["data"] == want
+    assert made["columns"]["xAxis"]["data"] == want and made["intervals"]["yAxis"]["data"] == want
+    assert _names(made["pie"]["series"][0]["data"]) == want
+    tree = made["treemap"]["series"][0]["data"]
+    assert _names(tree) == [shown(D1)] and _names(tree[0]["children"]) == [shown(LINK)]
+    assert _names(tree[0]["children"][0]["children"]) == want
+    assert _names(made["radar"]["series"][0]["data"]) == want
+    assert made["waterfall"]["xAxis"]["data"] == ["上期", *want[:3], "本期"]
+    assert _names(made["scatter_handlers"]["series"][0]["data"]) == want
+    notes = [g["style"]["text"] for g in made["bars"]["graphic"]]
+    assert any(n.startswith(f"┆ {shown(LINK)} ") for n in notes), notes
 
 
 def test_drill_down_keeps_raw_names() -> None:
-    """customdata of bars, scores and tiles holds the stored names, so a click opens the right place."""
+    """The places behind bars, scores and tiles hold the stored names, so a click opens the right place."""
     made = figures()
     n = len(NAMES)
     for name in ("bars", "scores"):
-        custom = json.loads(made[name].to_json())["data"][0]["customdata"]
-        assert [row[2] for row in custom] == NAMES and all(row[1] == LINK for row in custom), name
-    tiles = json.loads(made["treemap"].to_json())["data"][0]
-    assert [row[2] for row in tiles["customdata"]][2:] == NAMES
-    assert len(set(tiles["ids"])) == n + 2 and set(tiles["parents"]) - {""} <= set(tiles["ids"])
+        places = made[name].places
+        assert [row[2] for row in places] == NAMES and all(row[1] == LINK for row in places), name
+    tiles = made["treemap"].places
+    assert len(tiles) == n + 2 and [row[2] for row in tiles][2:] == NAMES and tiles[1] == [D1, LINK, None]
 
 
 # ---------------------------------------------------------------- 3. downloads and the briefing

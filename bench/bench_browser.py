@@ -17,7 +17,8 @@ finishes rendering is retried (up to 3 attempts); retries are reported.
 "Fully rendered" (checked in the page by an init script every 20 ms and on every DOM mutation): the document is loaded;
 stApp says data-test-script-state="notRunning" and data-test-connection-state="CONNECTED"; the main area holds at
 least one element; no stStatusWidget, stAppSkeleton, stSkeleton, stSkeletonElement or stSpinner and no element marked
-data-stale="true"; every stPlotlyChart contains `.js-plotly-plot .main-svg`; document.fonts are loaded. The load counts
+data-stale="true"; every stEChartsChart has drawn its SVG (it holds text) and every stPlotlyChart (in the Plotly
+reference) contains `.js-plotly-plot .main-svg`; document.fonts are loaded. The load counts
 as finished once all that has held, with no DOM mutation at all, for --quiet seconds (1 s): the time reported is the
 later of the moment the conditions last became true and the last DOM mutation before that quiet second (dataframes
 keep sizing their canvases for a few hundred ms after the script ends), in milliseconds since navigation start
@@ -63,10 +64,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1440, "height": 900}
 SECTION = "## Browser (`bench/bench_browser.py`)"
 MINIMAL_APP = 'import streamlit as st\n\nst.title("hello")\nst.write("minimal")\n'
-# A second reference, not the floor: the minimal page plus one small Plotly bar chart, i.e. what any Streamlit page
-# pays to fetch, compile and draw Plotly (the dashboard's pages all draw several charts).
-PLOTLY_APP = ('import plotly.graph_objects as go\nimport streamlit as st\n\nst.title("hello")\n'
-              'st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])))\n')
+# References, not the floor: the minimal page plus one small bar chart, i.e. what any Streamlit page pays to fetch,
+# compile and draw a chart library: ECharts (st.echarts_chart, SVG, as the dashboard draws its charts) and Plotly
+# (st.plotly_chart, which the dashboard used before; plotly is in requirements-dev.txt for this reference only).
+REFERENCES = [
+    ("one ECharts chart", 'import streamlit as st\n\nst.title("hello")\n'
+     'st.echarts_chart({"xAxis": {"type": "category", "data": ["a", "b", "c"]}, "yAxis": {"type": "value"}, '
+     '"series": [{"type": "bar", "data": [1, 3, 2]}]}, renderer="svg")\n'),
+    ("one Plotly chart", 'import plotly.graph_objects as go\nimport streamlit as st\n\nst.title("hello")\n'
+     'st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])))\n'),
+]
+CHARTS = '[data-testid="stEChartsChart"], [data-testid="stPlotlyChart"]'
+
 LINKS = [
     ("overview", "/?period=2026-10&district=荔城区"),
     ("district", "/district?period=2026-10&district=荔城区"),
@@ -94,6 +103,8 @@ READY_JS = r"""
     if (!document.querySelector('[data-testid="stMain"] [data-testid="stElementContainer"]')) return 'empty main';
     const busy = document.querySelector(BUSY);
     if (busy) return 'busy ' + (busy.getAttribute('data-testid') || 'stale element');
+    for (const chart of document.querySelectorAll('[data-testid="stEChartsChart"]'))
+      if (!chart.querySelector('svg text')) return 'chart not drawn';
     for (const chart of document.querySelectorAll('[data-testid="stPlotlyChart"]'))
       if (!chart.querySelector('.js-plotly-plot .main-svg')) return 'chart not drawn';
     if (document.fonts && document.fonts.status !== 'loaded') return 'fonts';
@@ -283,7 +294,7 @@ def load(browser: Browser, url: str, quiet: float, timeout: float = LOAD_TIMEOUT
             raise LoadFailed("Streamlit exception: " + errors.first.inner_text()[:300].replace("\n", " "))
         heading = page.locator('[data-testid="stMain"] h1')
         title = heading.first.inner_text().strip() if heading.count() else ""
-        return done / 1000, title, page.locator('[data-testid="stPlotlyChart"]').count()
+        return done / 1000, title, page.locator(CHARTS).count()
     finally:
         if own:
             context.close()
@@ -441,7 +452,7 @@ def fmt(seconds: float) -> str:
     return "failed" if seconds != seconds else f"{seconds:.2f} s"
 
 
-def render(minimal: LinkResult, plotly_one: LinkResult, apps: list[tuple[str, list[LinkResult]]],
+def render(minimal: LinkResult, references: list[LinkResult], apps: list[tuple[str, list[LinkResult]]],
            stores: dict[str, str],
            args: argparse.Namespace, info: dict[str, object]) -> str:
     """The markdown section."""
@@ -469,8 +480,9 @@ def render(minimal: LinkResult, plotly_one: LinkResult, apps: list[tuple[str, li
              "**Fully rendered** (checked inside the page every 20 ms and on every DOM mutation): document loaded; "
              "`stApp` has `data-test-script-state=\"notRunning\"` and `data-test-connection-state=\"CONNECTED\"`; "
              "the main area holds at least one element; no `stStatusWidget`, `stAppSkeleton`, `stSkeleton`, "
-             "`stSkeletonElement` or `stSpinner`, and no element with `data-stale=\"true\"`; every `stPlotlyChart` "
-             "contains `.js-plotly-plot .main-svg`; `document.fonts` loaded. The load has finished when all that has "
+             "`stSkeletonElement` or `stSpinner`, and no element with `data-stale=\"true\"`; every `stEChartsChart` "
+             "has drawn its SVG (it holds text; every `stPlotlyChart` of the Plotly reference contains "
+             "`.js-plotly-plot .main-svg`); `document.fonts` loaded. The load has finished when all that has "
              f"held with no DOM mutation at all for {args.quiet:g} s; the time reported is the later of the moment "
              "the conditions last became true and the last DOM mutation before that quiet period "
              "(`performance.now()` of the new document, i.e. from navigation start). A load that shows an "
@@ -491,10 +503,10 @@ def render(minimal: LinkResult, plotly_one: LinkResult, apps: list[tuple[str, li
 
     lines.append(f"| — | minimal page `/` | {fmt(base)} | 1.00× | {runs(minimal.runs)} | {fmt(back)} | 1.00× | "
                  f"{runs(minimal.returning)} | 0 |" + (" — |" if sql_note else ""))
-    p = plotly_one
-    lines.append(f"| — | minimal page + one Plotly chart `/` | {fmt(p.median)} | {ratio(p.median, base)} | "
-                 f"{runs(p.runs)} | {fmt(p.median_returning)} | {ratio(p.median_returning, back)} | "
-                 f"{runs(p.returning)} | {p.charts} |" + (" — |" if sql_note else ""))
+    for p in references:
+        lines.append(f"| — | minimal page + {p.name} `/` | {fmt(p.median)} | {ratio(p.median, base)} | "
+                     f"{runs(p.runs)} | {fmt(p.median_returning)} | {ratio(p.median_returning, back)} | "
+                     f"{runs(p.returning)} | {p.charts} |" + (" — |" if sql_note else ""))
     for store, results in apps:
         for r in results:
             sql = (f" {r.sql[0]} / {r.sql[1]} |" if r.sql else " — |") if sql_note else ""
@@ -503,7 +515,7 @@ def render(minimal: LinkResult, plotly_one: LinkResult, apps: list[tuple[str, li
                          f"{runs(r.returning)} | {r.charts} |{sql}")
     lines.append("")
     lines += ["Fresh browser: a new context for every load (empty HTTP cache: the browser fetches and compiles "
-              "Streamlit's scripts, Plotly's 4.7 MB among them, every time), like a link opened on a machine that "
+              "Streamlit's scripts, and a chart library's, every time), like a link opened on a machine that "
               "has never shown the dashboard. Returning browser: a new tab, and so a new Streamlit session, in one "
               "context per app that has opened every link once before (untimed), so the scripts come from its HTTP "
               "cache, like a department head who opens a link to a dashboard they used before.", ""]
@@ -572,11 +584,13 @@ def main() -> None:
             print("minimal page", flush=True)
             with App("minimal", minimal_app, root, tmp / "minimal.log") as app:
                 minimal = measure_app(browser, app, [("minimal", "/")], args.repeat, args.quiet)[0]
-            plotly_app = tmp / "plotly_app.py"
-            plotly_app.write_text(PLOTLY_APP, encoding="utf-8")
-            print("minimal page with one Plotly chart", flush=True)
-            with App("plotly", plotly_app, root, tmp / "plotly.log") as app:
-                plotly_one = measure_app(browser, app, [("plotly", "/")], args.repeat, args.quiet)[0]
+            references = []
+            for i, (label, code) in enumerate(REFERENCES):
+                script = tmp / f"reference_{i}.py"
+                script.write_text(code, encoding="utf-8")
+                print(f"minimal page with {label}", flush=True)
+                with App(f"ref{i}", script, root, tmp / f"reference_{i}.log") as app:
+                    references.append(measure_app(browser, app, [(label, "/")], args.repeat, args.quiet)[0])
 
             sample = tmp / "sample" / "gov.duckdb"
             sample.parent.mkdir()
@@ -606,7 +620,7 @@ def main() -> None:
         finally:
             browser.close()
     info["total"] = time.perf_counter() - started
-    section = render(minimal, plotly_one, apps, stores, args, info)
+    section = render(minimal, references, apps, stores, args, info)
     print()
     print(section)
     if args.write:

@@ -48,7 +48,7 @@ cols = st.columns(2)
 for i, mid in enumerate(metrics):
     with cols[i % 2]:
         if frame[mid].notna().any():
-            nav.chart(charts.columns(frame, "unit", mid, fmt.title(mid)), f"bar_{mid}")
+            nav.chart(charts.side_by_side(frame, "unit", mid, fmt.title(mid)), f"bar_{mid}")
         else:
             st.markdown(f"**{fmt.title(mid)}**")
             st.caption(t("本期没有该指标的数据。", "No data for this indicator in this period."))

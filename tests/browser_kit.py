@@ -314,3 +314,67 @@ def choose(page: Page, box: Locator, option: str) -> None:
         has_text=re.compile(rf"^\s*{re.escape(option)}\s*$"))
     item.first.wait_for(state="visible", timeout=10_000)
     item.first.click()
+
+
+# ---------------------------------------------------------------- charts (ECharts, drawn as SVG)
+
+CHART = '[data-testid="stEChartsChart"]'
+# The fills of status-coloured bars (ui/charts.py: red line, worse than the reference, good, nothing to judge).
+BAR_FILLS = ("#d64545", "#e8a317", "#4f83c2", "#a7b1bc")
+
+
+def charts_drawn(scope: Page | Locator) -> Locator:
+    """The charts under scope that have drawn their SVG."""
+    return scope.locator(CHART).filter(has=root(scope).locator("svg text"))
+
+
+def chart(scope: Page | Locator, heading: str) -> Locator:
+    """The drawn chart under scope whose title (its accessible name) contains heading."""
+    return scope.locator(f'{CHART}[aria-label*="{heading}"]').filter(has=root(scope).locator("svg text"))
+
+
+def texts(figure: Locator) -> list[dict[str, object]]:
+    """Every text the chart draws: its words, box (left, top, right, bottom) and font size in px."""
+    return figure.evaluate("""el => [...el.querySelectorAll('svg text')].map(t => {
+        const r = t.getBoundingClientRect();
+        return {text: t.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+                size: parseFloat(getComputedStyle(t).fontSize) || 0};
+    })""")
+
+
+def bars(figure: Locator) -> list[dict[str, float]]:
+    """The status-coloured bars of a chart, top to bottom: box and fill."""
+    found = figure.evaluate("""(el, fills) => [...el.querySelectorAll('svg path')]
+        .filter(p => fills.includes((p.getAttribute('fill') || '').toLowerCase()))
+        .map(p => { const r = p.getBoundingClientRect();
+                    return {left: r.left, top: r.top, width: r.width, height: r.height,
+                            fill: p.getAttribute('fill').toLowerCase()}; })
+        .filter(b => b.height > 2)""", list(BAR_FILLS))
+    return sorted(found, key=lambda b: b["top"])
+
+
+def label_left_of(figure: Locator, box: dict[str, float]) -> str:
+    """The category label drawn left of a horizontal bar, at its height."""
+    centre = box["top"] + box["height"] / 2
+    beside = [t for t in texts(figure) if t["right"] <= box["left"] + 1 and t["top"] <= centre <= t["bottom"]]
+    return max(beside, key=lambda t: t["right"])["text"] if beside else ""
+
+
+def value_right_of(figure: Locator, box: dict[str, float]) -> str:
+    """The value label of a horizontal bar: the text at its height that starts inside or just past it."""
+    centre = box["top"] + box["height"] / 2
+    own = [t for t in texts(figure) if t["top"] <= centre <= t["bottom"] and t["left"] >= box["left"]]
+    return min(own, key=lambda t: t["left"])["text"] if own else ""
+
+
+def click_bar(page: Page, figure: Locator, index: int = 0) -> str:
+    """Click bar `index` (top to bottom) of a horizontal bar chart at its centre; return the label beside it."""
+    wait_for(lambda: len(bars(figure)) > index, f"bar {index} drawn", page)
+    box = bars(figure)[index]
+    assert box["width"] > 2, f"bar {index} has no length to click: {box}"
+    x, y = box["left"] + box["width"] / 2, box["top"] + box["height"] / 2
+    name = label_left_of(figure, box)
+    page.mouse.move(x, y)
+    page.wait_for_timeout(200)
+    page.mouse.click(x, y)
+    return name

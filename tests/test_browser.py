@@ -7,7 +7,7 @@ to test-output/screenshots/.
 
 Covered: every page by URL (a deep link as the server's first request), each page's place-and-period title and
 breadcrumb (links that are addresses of their pages, clicks that open the place named), drill-down by clicking a
-Plotly bar and a table row, maturity notes and partial periods, layout at phone (390 px) and desktop (1440 px)
+bar and a table row, maturity notes and partial periods, layout at phone (390 px) and desktop (1440 px)
 width (nothing wider than the screen, chart labels whole and clear of ticks, lines and each other, the page name
 below the header, the key table columns on a phone's screen), language switch, import of a GB18030 export and
 undo with confirmation. A known UI defect is marked xfail(strict=True) with its reason, so a fix shows up as
@@ -25,9 +25,11 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 import pytest
 
 # browser_kit first: importing it skips this module when chromium or Playwright is missing.
-from browser_kit import (SHOTS, Server, as_int, choose, chromium, count_received, current_url, exceptions, grid,
-                         grid_rows, main_text, metric_value, new_context, open_page, page_name, running_server,
-                         selectbox, shot, title, wait_for, wait_ready)
+import browser_kit
+from browser_kit import (CHART, SHOTS, Server, as_int, bars, chart, charts_drawn, choose, chromium, click_bar,
+                         count_received, current_url, exceptions, grid, grid_rows, main_text, metric_value,
+                         new_context, open_page, page_name, running_server, selectbox, shot, title, wait_for,
+                         wait_ready)
 
 import duckdb
 from playwright.sync_api import Browser, Locator, Page
@@ -106,7 +108,7 @@ def first_visit(server: Server, browser: Browser) -> dict[str, object]:
         wait_for(lambda: title(page) == f"拱辰社区 · {OCTOBER}", "the community page title after the deep link",
                  page)
         wait_for(lambda: "全部指标与同区排名" in main_text(page), "the community indicators", page)
-        wait_for(lambda: page.locator(".js-plotly-plot").count() >= 1, "a chart on the community page", page)
+        wait_for(lambda: charts_drawn(page).count() >= 1, "a chart on the community page", page)
         shot(page, "01_community_deep_link_first_request")
         return {"title": title(page), "name": page_name(page), "exceptions": exceptions(page),
                 "text": main_text(page), "url": current_url(page)}
@@ -146,12 +148,6 @@ def url_parts(url: str) -> tuple[str, dict[str, str]]:
     return parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}
 
 
-def chart(page: Page, heading: str) -> Locator:
-    """The Plotly chart whose title contains heading."""
-    return page.locator('[data-testid="stPlotlyChart"]').filter(
-        has=page.locator(".gtitle", has_text=heading))
-
-
 def click_row_marker(page: Page, table: Locator, row: int) -> None:
     """Tick the selection checkbox of data row `row` (not scrolled): the grid is a canvas, so click by position
     in its leftmost (row marker) column, below the header."""
@@ -160,25 +156,6 @@ def click_row_marker(page: Page, table: Locator, row: int) -> None:
     y = box["y"] + ROW_HEIGHT * (row + 1) + ROW_HEIGHT / 2
     assert y < box["y"] + box["height"], f"row {row} is not visible without scrolling"
     page.mouse.click(box["x"] + 16, y)
-
-
-def click_bar(page: Page, figure: Locator, index: int = 0) -> str:
-    """Click bar `index` (data order) of a horizontal Plotly bar chart; return the category label beside it.
-
-    Plotly's drag layer lies over the bars, so the click goes to the bar's centre by position (as a user's does).
-    """
-    bars = figure.locator(".bars .point path")
-    wait_for(lambda: bars.count() > index, f"bar {index} drawn", page)
-    box = bars.nth(index).bounding_box()
-    assert box and box["width"] > 2, f"bar {index} has no length to click: {box}"
-    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    labels = figure.evaluate("""el => [...el.querySelectorAll('.ytick text')].map(t => {
-        const r = t.getBoundingClientRect(); return [t.textContent, r.top + r.height / 2]; })""")
-    name = min(labels, key=lambda item: abs(item[1] - y))[0]
-    page.mouse.move(x, y)
-    page.wait_for_timeout(200)
-    page.mouse.click(x, y)
-    return name
 
 
 def wait_for_navigation(page: Page, check, what: str, timeout: float = 30) -> None:
@@ -218,68 +195,71 @@ OVERFLOW_JS = """() => {
             count: wide.length, wide: wide.slice(0, 12)};
 }"""
 
-# Every Plotly chart's axis tick labels, each with whether it lies wholly inside the chart's box.
-TICKS_JS = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => {
+# Every chart: its title (accessible name), whether it is drawn, and each text it draws with whether it lies wholly
+# inside the chart's box (an axis label, a value or a note cut at the edge is not).
+CHART_TEXTS_JS = """() => [...document.querySelectorAll('%s')].map(c => {
     const box = c.getBoundingClientRect();
-    const svg = c.querySelector('svg.main-svg');
-    const s = svg ? svg.getBoundingClientRect() : box;
-    const left = Math.max(box.left, s.left) - 1, right = Math.min(box.right, s.right) + 1;
-    const top = Math.max(box.top, s.top) - 1, bottom = Math.min(box.bottom, s.bottom) + 1;
-    const ticks = [...c.querySelectorAll('.xtick text, .ytick text')].map(t => {
+    const svg = c.querySelector('svg');
+    const words = [...c.querySelectorAll('svg text')].map(t => {
         const r = t.getBoundingClientRect();
-        return {axis: t.closest('.xtick') ? 'x' : 'y', text: t.textContent,
-                inside: r.left >= left && r.right <= right && r.top >= top && r.bottom <= bottom};
+        return {text: t.textContent, left: r.left - box.left, top: r.top - box.top, bottom: r.bottom - box.top,
+                inside: r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
+                        && r.bottom <= box.bottom + 1};
     });
-    const notes = [...c.querySelectorAll('.annotation')].map(a => a.textContent);
-    return {title: (c.querySelector('.gtitle') || {}).textContent || '', drawn: !!svg, ticks, notes};
-})"""
+    return {title: c.getAttribute('aria-label') || '', drawn: !!svg && words.length > 0, words};
+})""" % CHART
 
-# Labels drawn above or in a chart (the reference's and the red line's, notes) that overlap an axis tick label, a
-# bar's value or each other.
-ANNOTATION_OVERLAP_JS = """() => {
-    const hit = (a, b) => a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+# Texts of a chart drawn over one another (labels of the reference and red lines, values, axis labels, notes),
+# judged on each text's own box turned as it is drawn (a rotated month label is a slanted box, not the upright box
+# around it): two convex quadrilaterals overlap unless one of their edges separates them.
+TEXT_OVERLAP_JS = """() => {
+    const corners = t => {
+        const b = t.getBBox(), m = t.getScreenCTM();
+        return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+            .map(([x, y]) => [m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f]);
+    };
+    const apart = (p, q) => [p, q].some(poly => poly.some((a, i) => {
+        const b = poly[(i + 1) %% 4], nx = a[1] - b[1], ny = b[0] - a[0];
+        const span = pts => pts.map(([x, y]) => x * nx + y * ny);
+        const len = Math.hypot(nx, ny) || 1, sp = span(p), sq = span(q);
+        return Math.min(...sp) >= Math.max(...sq) - len || Math.min(...sq) >= Math.max(...sp) - len;
+    }));
     const out = [];
-    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-        const title = (c.querySelector('.gtitle') || {}).textContent || '';
-        const others = [...c.querySelectorAll('.xtick text, .ytick text, .bartext')];
-        const notes = [...c.querySelectorAll('.annotation')];
-        notes.forEach((a, i) => {
-            const box = a.getBoundingClientRect();
-            for (const t of others.concat(notes.slice(i + 1))) {
-                if (hit(box, t.getBoundingClientRect())) out.push(`${title}: "${a.textContent}" over "${t.textContent}"`);
-            }
+    for (const c of document.querySelectorAll('%s')) {
+        const title = c.getAttribute('aria-label') || '';
+        const words = [...c.querySelectorAll('svg text')].filter(t => t.textContent.trim())
+            .filter(t => { const r = t.getBoundingClientRect(); return r.width && r.height; })
+            .map(t => [t.textContent, corners(t)]);
+        words.forEach(([a, pa], i) => {
+            for (const [b, pb] of words.slice(i + 1)) if (!apart(pa, pb)) out.push(`${title}: "${a}" over "${b}"`);
         });
     }
     return out;
-}"""
+}""" % CHART
 
-# Value labels of bars and points that a line (reference, red line) is drawn over: shapes of the layer above the
-# traces crossing a label.
+# Value labels that a reference or red line (a straight dashed path) is drawn over: SVG paints in document order, so
+# a dashed line after a text that crosses it covers it. (A dashed outline, as a radar's reference, is not a line.)
 LINES_OVER_LABELS_JS = """() => {
     const hit = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
     const out = [];
-    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-        const title = (c.querySelector('.gtitle') || {}).textContent || '';
-        const lines = [...c.querySelectorAll('.layer-above .shapelayer path')].map(p => p.getBoundingClientRect());
-        for (const t of c.querySelectorAll('.bartext, .scatterlayer .textpoint text')) {
-            const r = t.getBoundingClientRect();
-            if (r.width && lines.some(l => hit(l, r))) out.push(`${title}: "${t.textContent}"`);
-        }
+    for (const c of document.querySelectorAll('%s')) {
+        const title = c.getAttribute('aria-label') || '';
+        const all = [...c.querySelectorAll('svg text, svg path')];
+        all.forEach((el, i) => {
+            if (el.tagName !== 'text' || !el.textContent.trim()) return;
+            const r = el.getBoundingClientRect();
+            const over = all.slice(i + 1).filter(p => p.tagName === 'path' && p.getAttribute('stroke-dasharray'))
+                .filter(p => { const b = p.getBoundingClientRect(); return b.width < 3 || b.height < 3; });
+            if (over.some(p => hit(p.getBoundingClientRect(), r))) out.push(`${title}: "${el.textContent}"`);
+        });
     }
     return out;
-}"""
+}""" % CHART
 
-# Treemap labels drawn smaller than 8 px a line (unreadable); labels Plotly hides (uniformtext) do not count.
-TINY_TREEMAP_LABELS_JS = """() => {
-    const out = [];
-    for (const t of document.querySelectorAll('[data-testid="stPlotlyChart"] .treemaplayer text')) {
-        if (!t.textContent.trim() || getComputedStyle(t).display === 'none') continue;
-        const r = t.getBoundingClientRect();
-        const lines = Math.max(1, t.querySelectorAll('tspan.line').length);
-        if (r.height && r.height / lines < 8) out.push(`${t.textContent} ${(r.height / lines).toFixed(1)}px`);
-    }
-    return out;
-}"""
+# Texts drawn smaller than 9 px (unreadable): a chart leaves a label out rather than shrink it.
+TINY_TEXT_JS = """() => [...document.querySelectorAll('%s svg text')]
+    .filter(t => t.textContent.trim() && parseFloat(getComputedStyle(t).fontSize) < 9)
+    .map(t => `${t.textContent} ${getComputedStyle(t).fontSize}`)""" % CHART
 
 # The breadcrumb's words (links and separators) with the vertical centre of their text.
 BREADCRUMB_CENTRES_JS = """() => {
@@ -291,25 +271,6 @@ BREADCRUMB_CENTRES_JS = """() => {
         const r = range.getBoundingClientRect();
         return [p.textContent.trim(), r.top + r.height / 2];
     });
-}"""
-
-# Point labels of scatter traces that stick out of the plot area (Plotly clips them there).
-CLIPPED_POINT_LABELS_JS = """() => {
-    const out = [];
-    for (const c of document.querySelectorAll('[data-testid="stPlotlyChart"]')) {
-        const title = (c.querySelector('.gtitle') || {}).textContent || '';
-        const area = c.querySelector('.nsewdrag');
-        if (!area) continue;
-        const p = area.getBoundingClientRect();
-        for (const t of c.querySelectorAll('.scatterlayer .textpoint text')) {
-            const r = t.getBoundingClientRect();
-            if (t.textContent && (r.left < p.left - 1 || r.right > p.right + 1 || r.top < p.top - 1 ||
-                                  r.bottom > p.bottom + 1)) {
-                out.push(`${title}: "${t.textContent}"`);
-            }
-        }
-    }
-    return out;
 }"""
 
 # Whether the page-name caption is the topmost element at its own centre (not covered by the app header).
@@ -399,8 +360,7 @@ def test_3_compare_two_brands(server, page):
     assert page_name(page) == "品牌对比"
     for text in ("拱辰社区", "共享+135", "渭阳社区", "红管家暖万家"):
         wait_for(lambda: text in main_text(page), f"{text!r} on the brands page", page)
-    wait_for(lambda: page.locator(".js-plotly-plot").count() >= 2, "two plotly charts", page)
-    wait_for(lambda: page.locator(".js-plotly-plot .main-svg").count() >= 2, "plotly charts drawn", page)
+    wait_for(lambda: charts_drawn(page).count() >= 2, "two charts drawn", page)
     assert exceptions(page) == 0
     shot(page, "09_brands_gongchen_vs_weiyang")
 
@@ -621,7 +581,7 @@ def test_11_pages_fit_the_screen_and_chart_labels_are_whole(server, browser, fir
             open_page(page, server, path)
             wait_for(lambda: title(page) == heading, f"title {heading} at {width} px", page)
             if name != "import":
-                wait_for(lambda: page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2,
+                wait_for(lambda: charts_drawn(page).count() >= 2,
                          f"charts drawn on {name}", page)
             page.wait_for_timeout(500)
             assert exceptions(page) == 0, f"exception on {path}:\n{main_text(page)[:2000]}"
@@ -631,31 +591,31 @@ def test_11_pages_fit_the_screen_and_chart_labels_are_whole(server, browser, fir
             assert fit["count"] == 0, f"{name} at {width} px: elements wider than the screen: {fit}"
             assert fit["page"] <= width + 2 and fit["main"] <= fit["mainClient"] + 2, f"{name} scrolls sideways: {fit}"
 
-            charts = page.evaluate(TICKS_JS)
+            charts = page.evaluate(CHART_TEXTS_JS)
             for c in charts:
                 assert c["drawn"], f"{name} at {width} px: chart {c['title']!r} not drawn"
-                cut = [t["text"] for t in c["ticks"] if not t["inside"] or not t["text"].strip()]
-                assert not cut, f"{name} at {width} px: tick labels cut or empty in {c['title']!r}: {cut}"
+                cut = [w["text"] for w in c["words"] if not w["inside"]]
+                assert not cut, f"{name} at {width} px: labels cut at the edge of {c['title']!r}: {cut}"
             trends = [c for c in charts if c["title"].startswith("月度趋势")]
             if name in ("overview", "community"):
                 assert trends, f"no trend chart on {name}"
             for c in trends:
-                months = [t["text"] for t in c["ticks"] if t["axis"] == "x"]
-                assert months and all(re.fullmatch(r"\d\d-\d\d", m) for m in months), months
-                assert months[-1] == "26-10" and len(months) == 12, months
+                months = [w["text"] for w in sorted(c["words"], key=lambda w: w["left"])
+                          if re.fullmatch(r"\d\d-\d\d", w["text"])]
+                assert months and months[-1] == "26-10" and len(months) == 12, months
                 # A rate's trend is zoomed to its values, and then says where its axis starts.
-                lowest = [t["text"] for t in c["ticks"] if t["axis"] == "y"][0]
-                zoomed = [n for n in c["notes"] if n.startswith("纵轴从")]
-                assert bool(zoomed) == (lowest != "0%"), (name, lowest, c["notes"])
+                ticks = [w for w in c["words"] if re.fullmatch(r"\d+%", w["text"]) and w["left"] < 90]
+                lowest = max(ticks, key=lambda w: w["top"])["text"]
+                zoomed = [w["text"] for w in c["words"] if w["text"].startswith("纵轴从")]
+                assert bool(zoomed) == (lowest != "0%"), (name, lowest, zoomed)
                 if name == "overview":  # 应办结件办结率 lies between 95% and 100% in every district
-                    assert zoomed and zoomed[0].startswith(f"纵轴从 {lowest} 起"), (lowest, c["notes"])
+                    assert zoomed and zoomed[0].startswith(f"纵轴从 {lowest} 起"), (lowest, zoomed)
 
-            # Labels of the reference and red lines clear of ticks, bar values and each other; no line drawn over
-            # a value; point labels inside the plot; no treemap label too small to read.
-            assert not page.evaluate(ANNOTATION_OVERLAP_JS), f"{name} at {width} px"
+            # Labels of the reference and red lines clear of axis labels, bar values and each other; no line
+            # drawn over a value; no text too small to read.
+            assert not page.evaluate(TEXT_OVERLAP_JS), f"{name} at {width} px: {page.evaluate(TEXT_OVERLAP_JS)}"
             assert not page.evaluate(LINES_OVER_LABELS_JS), f"{name} at {width} px"
-            assert not page.evaluate(CLIPPED_POINT_LABELS_JS), f"{name} at {width} px"
-            assert not page.evaluate(TINY_TREEMAP_LABELS_JS), f"{name} at {width} px"
+            assert not page.evaluate(TINY_TEXT_JS), f"{name} at {width} px: {page.evaluate(TINY_TEXT_JS)}"
             shot_full(page, f"25_{name}_{width}_full", width, cap)
 
             # With the page as tall as its content, every table is drawn: on a phone the columns that matter are
@@ -688,15 +648,15 @@ def test_13_red_line_labels_do_not_cover_axis_labels(server, page):
     open_page(page, server, LICHENG_OCTOBER)
     wait_for(lambda: chart(page, "黑榜").count() == 1, "the 黑榜 chart", page)
     chart(page, "黑榜").screenshot(path=str(SHOTS / "27_red_line_label_over_ticks.png"))
-    overlaps = page.evaluate(ANNOTATION_OVERLAP_JS)
+    overlaps = page.evaluate(TEXT_OVERLAP_JS)
     assert not overlaps, overlaps
     # Both lines are labelled, above the plot, on rows of their own.
-    notes = chart(page, "黑榜").evaluate("""el => [...el.querySelectorAll('.annotation')].map(a => {
-        const r = a.getBoundingClientRect(); return [a.textContent, r.top, r.bottom]; })""")
-    plot_top = chart(page, "黑榜").evaluate("el => el.querySelector('.nsewdrag').getBoundingClientRect().top")
-    texts = [n[0] for n in notes]
-    assert any(x.startswith("红线 90.0%") for x in texts) and any(x.startswith("荔城区 ") for x in texts), texts  # the reference is the district shown
-    assert all(bottom <= plot_top + 1 for _, _, bottom in notes), (notes, plot_top)
+    figure = chart(page, "黑榜")
+    notes = [w for w in browser_kit.texts(figure) if w["text"].startswith("┆")]
+    plot_top = min(b["top"] for b in bars(figure))
+    words = [n["text"] for n in notes]
+    assert any(x.startswith("┆ 红线 90.0%") for x in words) and any(x.startswith("┆ 荔城区 ") for x in words), words  # the reference is the district shown
+    assert all(n["bottom"] <= plot_top + 1 for n in notes), (notes, plot_top)
     assert not page.evaluate(LINES_OVER_LABELS_JS)
 
 
@@ -706,7 +666,8 @@ def test_14_scatter_point_labels_are_not_cut(server, page):
     wait_for(lambda: scatter.count() == 1, "the handler scatter", page)
     scatter.scroll_into_view_if_needed()
     scatter.screenshot(path=str(SHOTS / "28_handler_scatter_labels_cut.png"))
-    cut = page.evaluate(CLIPPED_POINT_LABELS_JS)
+    cut = [w["text"] for c in page.evaluate(CHART_TEXTS_JS) if c["title"].startswith("承办单位")
+           for w in c["words"] if not w["inside"]]
     assert not cut, cut
 
 
@@ -729,8 +690,7 @@ def test_16_a_street_page_draws_its_communities_once(server, page):
     open_page(page, server, "/district?" + urlencode({"district": "荔城区", "street": "拱辰街道", "period": "2026-10"}))
     wait_for(lambda: title(page) == f"拱辰街道 · {OCTOBER}", "the street's title", page)
     wait_for(lambda: chart(page, "按事件类型").count() == 1, "the charts of the street page", page)
-    titles = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .gtitle')]
-        .map(t => t.textContent)""")
+    titles = page.evaluate(f"""() => [...document.querySelectorAll('{CHART}')].map(c => c.getAttribute('aria-label'))""")
     assert titles.count("社区 · 应办结件办结率（%）") == 1, titles
     assert "街道 · 应办结件办结率（%）" not in titles, titles
 

@@ -31,7 +31,7 @@ import pytest
 # browser_kit first: importing it skips this module when chromium or Playwright is missing.
 import browser_kit
 from browser_kit import (SHOTS, Server, as_int, choose, chromium, count_received, current_url, exceptions, grid,
-                         grid_rows, health, main_text, metric_value, new_context, page_name, root, running_server,
+                         grid_rows, health, main_text, metric_value, new_context, page_name, running_server,
                          selectbox, title, wait_for)
 
 import docx
@@ -155,10 +155,9 @@ def open_tab(page: Page, name: str) -> Locator:
     return panel.first
 
 
-def plotly_drawn(scope: Locator, heading: str) -> Locator:
-    """The Plotly chart under scope whose title contains heading (drawn: it has its SVG)."""
-    return scope.locator('[data-testid="stPlotlyChart"]').filter(
-        has=root(scope).locator(".gtitle", has_text=heading)).filter(has=root(scope).locator(".main-svg"))
+def drawn_chart(scope: Locator, heading: str) -> Locator:
+    """The chart under scope whose title contains heading, once drawn."""
+    return browser_kit.chart(scope, heading)
 
 
 def download(page: Page, button: Locator, server: Server, timeout: float = 90) -> Path:
@@ -350,15 +349,15 @@ def test_10_assessment_scores_equal_the_scoring_module_and_switch_to_communities
     assert "单机模式" in page.locator('[data-testid="stSidebar"]').inner_text()  # no sign-in on 127.0.0.1
     assert page.locator('[data-testid="stForm"]').count() == 0
 
-    figure = plotly_drawn(page.locator('[data-testid="stMain"]'), "街道 · 考核得分")
+    figure = drawn_chart(page.locator('[data-testid="stMain"]'), "街道 · 考核得分")
     wait_for(lambda: figure.count() == 1, "the scores chart by street", page)
-    bars = figure.evaluate("""el => el.querySelector('.js-plotly-plot')._fullData.filter(t => t.type === 'bar')
-        .flatMap(t => Array.from(t.y || []).map((y, i) => [y, Number(Array.from(t.x)[i])]))""")
-    drawn = {str(y): float(x) for y, x in bars if isinstance(x, (int, float))}
+    # Each bar is drawn with its street beside it and its score on it (to 0.1 point).
+    drawn = {browser_kit.label_left_of(figure, box): browser_kit.value_right_of(figure, box)
+             for box in browser_kit.bars(figure)}
     scored = {u: v for u, (_, v, _) in streets.items() if v is not None}
     assert set(drawn) == set(scored), (drawn, scored)
     for unit, value in scored.items():
-        assert abs(drawn[unit] - value) < 1e-6, (unit, drawn[unit], value)
+        assert drawn[unit] == f"{value:.1f}", (unit, drawn[unit], value)
     assert_scores_match(score_table(page, "街道"), streets, "streets")
     assert exceptions(page) == 0
 
@@ -376,7 +375,7 @@ def test_10_assessment_scores_equal_the_scoring_module_and_switch_to_communities
     choose(page, selectbox(page.locator('[data-testid="stMain"]'), "参评层级"), "社区")
     wait_for(lambda: "units=community" in current_url(page), "units=community in the URL", page)
     wait_ready(page)
-    figure = plotly_drawn(page.locator('[data-testid="stMain"]'), "社区 · 考核得分")
+    figure = drawn_chart(page.locator('[data-testid="stMain"]'), "社区 · 考核得分")
     wait_for(lambda: figure.count() == 1, "the scores chart by community", page)
     assert_scores_match(score_table(page, "社区"), communities, "communities")
     assert exceptions(page) == 0
@@ -393,7 +392,7 @@ def test_11_fair_lists_alerts_and_what_changed(single, page):
     wait_for(lambda: title(page) == f"荔城区 · {OCTOBER}", "the assessment title", page)
 
     panel = open_tab(page, "红黑榜（公平排名）")
-    wait_for(lambda: plotly_drawn(panel, "街道 · 应办结件办结率").count() == 1, "the interval chart", page)
+    wait_for(lambda: drawn_chart(panel, "街道 · 应办结件办结率").count() == 1, "the interval chart", page)
     text = panel.inner_text()
     assert "\n红榜\n" in text and "\n黑榜\n" in text, text[:2000]
     red_part, black_part = text.split("\n红榜\n", 1)[1].split("\n黑榜\n", 1)
@@ -417,8 +416,9 @@ def test_11_fair_lists_alerts_and_what_changed(single, page):
     shot(page, "05_alerts_1440")
 
     panel = open_tab(page, "变化原因")
-    wait_for(lambda: plotly_drawn(panel, "变化分解").count() == 1, "the waterfall chart", page)
-    assert panel.locator(".waterfall, .trace.bars, .bars").count() >= 1, "the waterfall has no bars"
+    wait_for(lambda: drawn_chart(panel, "变化分解").count() == 1, "the waterfall chart", page)
+    totals = drawn_chart(panel, "变化分解").locator("svg path[fill='#6b7785']")
+    assert totals.count() >= 2, "the waterfall has no bars for before and now"
     text = panel.inner_text()
     assert f"应办结件办结率由 {pct(before)} 下降至 {pct(now)}" in text or \
         f"应办结件办结率由 {pct(before)} 上升至 {pct(now)}" in text, (pct(before), pct(now), text[:800])
@@ -548,7 +548,7 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
     # District page (through the sidebar: the same session, still signed in).
     nav_to(page, "区/街道")
     wait_for(lambda: page_name(page) == "区/街道" and title(page) == f"荔城区 · {OCTOBER}", "the district page", page)
-    wait_for(lambda: page.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 2, "district charts", page)
+    wait_for(lambda: browser_kit.charts_drawn(page).count() >= 2, "district charts", page)
     assert_no_outside_names(page, forbidden, "district")
     assert exceptions(page) == 0
     shot(page, "22_lc_district")
@@ -569,7 +569,7 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
     # Assessment page: every tab's text is in the document (hidden tabs too).
     nav_to(page, "月度考核")
     wait_for(lambda: page_name(page) == "月度考核", "the assessment page", page)
-    wait_for(lambda: plotly_drawn(page.locator('[data-testid="stMain"]'), "考核得分").count() == 1, "scores chart",
+    wait_for(lambda: drawn_chart(page.locator('[data-testid="stMain"]'), "考核得分").count() == 1, "scores chart",
              page)
     assert_no_outside_names(page, forbidden, "assessment")
     panel = open_tab(page, "考核方案")
@@ -588,7 +588,7 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
     wait_ready(other)
     assert refusal.first.inner_text().strip() == "没有查看“东风区”的权限，或没有这个地方。您可以查看：荔城区。"
     main = other.locator('[data-testid="stMain"]')
-    assert main.locator('[data-testid="stMetric"], [data-testid="stPlotlyChart"], [data-testid="stDataFrame"]') \
+    assert main.locator('[data-testid="stMetric"], [data-testid="stEChartsChart"], [data-testid="stDataFrame"]') \
         .count() == 0, main.inner_text()[:1000]
     assert main.inner_text().strip() == refusal.first.inner_text().strip(), main.inner_text()[:1000]
     assert not leaked(all_text(other), forbidden - {"东风区"})
@@ -628,20 +628,21 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
 def test_21_the_city_line_of_a_district_viewer_is_their_district(guarded, context):
     """The overview's trend has a grey 全市 line; for lc it is 荔城区's own figures (so nothing leaks)."""
     page = lc_signed_in(guarded, context)
-    figure = plotly_drawn(page.locator('[data-testid="stMain"]'), "月度趋势")
+    figure = drawn_chart(page.locator('[data-testid="stMain"]'), "月度趋势")
     wait_for(lambda: figure.count() == 1, "the trend chart", page)
-    traces = figure.evaluate("""el => el.querySelector('.js-plotly-plot')._fullData
-        .map(t => [t.name, Array.from(t.x || []), Array.from(t.y || []).map(Number)])""")
-    whole = [t for t in traces if t[0] in ("全市", "荔城区")]
-    assert len(whole) == 1, [t[0] for t in traces]
-    _, months, values = whole[0]
-    # The line ends in 2026-10 at 荔城区's own rate (not the city's).
-    assert abs(values[-1] - due_completion(guarded.db, OCT_FIRST, OCT_LAST)) < 1e-9, values[-1]
+    legend = [w["text"] for w in browser_kit.texts(figure)]
+    assert "荔城区" in legend and "全市" not in legend, legend
+    # Hovering the last month (the plot's right edge) shows the grey line's value there: 荔城区's own rate.
+    box = figure.bounding_box()
+    page.mouse.move(box["x"] + box["width"] - 30, box["y"] + box["height"] / 2)
+    expected = f"荔城区{due_completion(guarded.db, OCT_FIRST, OCT_LAST) * 100:.1f}%"
+    tip = lambda: re.sub(r"\s+", "", figure.evaluate("el => el.parentElement.textContent"))  # noqa: E731
+    wait_for(lambda: expected in tip(), f"the tooltip of the last month with {expected}", page)
 
 
 def test_22_a_district_viewer_is_never_shown_the_word_city(guarded, context):
     page = lc_signed_in(guarded, context)
-    figure = plotly_drawn(page.locator('[data-testid="stMain"]'), "月度趋势")
+    figure = drawn_chart(page.locator('[data-testid="stMain"]'), "月度趋势")
     wait_for(lambda: figure.count() == 1, "the trend chart", page)
     figure.scroll_into_view_if_needed()
     figure.screenshot(path=str(SHOTS / "trust_29_lc_trend_labelled_city.png"))
@@ -698,7 +699,7 @@ def test_30_hostile_uploads_leave_the_server_serving(single, browser, page, tmp_
         open_page(other, single, "/?period=2026-10")
         wait_for(lambda: title(other) == f"全市 · {OCTOBER}", "the city overview in the second browser", other)
         assert as_int(metric_value(other, "受理诉求数"), "件") == received
-        wait_for(lambda: other.locator('[data-testid="stPlotlyChart"] .main-svg').count() >= 3, "overview charts",
+        wait_for(lambda: browser_kit.charts_drawn(other).count() >= 3, "overview charts",
                  other)
         assert exceptions(other) == 0
         shot(other, "40_overview_during_hostile_uploads")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
 import json
 import re
@@ -295,7 +294,7 @@ def figures() -> dict[str, object]:
     return {
         "bars": charts.bars(ranked, "community", RATE, f"{D1} · 排名", 0.8, 0.9, LINK, ["district", "street",
                                                                                        "community"]),
-        "columns": charts.columns(units, "unit", RATE, ANCHOR, reference=0.8, reference_name=SCRIPT),
+        "side_by_side": charts.side_by_side(units, "unit", RATE, ANCHOR, reference=0.8, reference_name=SCRIPT),
         "line": charts.line(trend, RATE, "趋势", "district", trend[trend["district"] == D1], ANCHOR),
         "treemap": charts.treemap(tree, RATE, "地图", 0.9),
         "pie": charts.pie(pd.DataFrame({"channel": NAMES, "cases_received": range(1, n + 1)}), "channel",
@@ -335,7 +334,7 @@ def test_category_labels_are_the_names_as_written() -> None:
     made = {k: v.spec for k, v in figures().items()}
     want = [shown(n) for n in NAMES]
     assert made["bars"]["yAxis"]["data"] == want and made["scores"]["yAxis"]["data"] == want
-    assert made["columns"]["xAxis"]["data"] == want and made["intervals"]["yAxis"]["data"] == want
+    assert made["side_by_side"]["yAxis"]["data"] == want and made["intervals"]["yAxis"]["data"] == want
     assert _names(made["pie"]["series"][0]["data"]) == want
     tree = made["treemap"]["series"][0]["data"]
     assert _names(tree) == [shown(D1)] and _names(tree[0]["children"]) == [shown(LINK)]

@@ -226,23 +226,38 @@ def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, referen
     return Chart(style(spec, title, base + ROW * len(rows), rows), base + ROW * len(rows), _places(frame, places))
 
 
-def columns(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colour_level: str = "community",
-            reference: float | None = None, reference_name: str = "") -> Chart:
-    """Vertical bars of one metric for a few units side by side, each in its place's colour."""
+def _ink_on(colour: str) -> str:
+    """White or ink, whichever reads better on a fill of this colour (#rrggbb)."""
+    r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
+    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 160 else "#ffffff"
+
+
+def side_by_side(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colour_level: str = "community",
+                 reference: float | None = None, reference_name: str = "") -> Chart:
+    """Bars of one metric for a few units, one under another, each in its place's colour (a district as a
+    whole grey), with value and count on every bar; names stay level, so they read on a phone."""
+    frame = frame.reset_index(drop=True)
     names = labels(frame[name_col])
     colours = [REFERENCE if kind == "district" else colour_of(c, colour_level)
                for c, kind in zip(frame.get("community", frame[name_col]), frame.get("kind", ["unit"] * len(frame)))]
     scale = fmt.scale(metric_id)
-    data = [{"value": _number(v, scale) or 0, "itemStyle": {"color": c},
-             "label": {"show": True, "position": "top", "formatter": text, "fontSize": 11, "color": INK},
-             "tooltip": {"formatter": "{b}：" + text}}
-            for v, c, text in zip(frame[metric_id], colours, _bar_text(metric_id, frame))]
-    under, rows = _reference_lines(metric_id, reference, None, reference_name, "yAxis")
-    series = {"type": "bar", "data": data, "barMaxWidth": 56}
-    spec = {"xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30, "color": INK, "interval": 0}},
-            "yAxis": _value_axis(metric_id, frame[metric_id], [reference]),
+    axis = _value_axis(metric_id, frame[metric_id], [reference])
+    top = axis.get("max") or max([(_number(v, scale) or 0) for v in frame[metric_id]] + [1])
+    data = []
+    for value, colour, text in zip(frame[metric_id], colours, _bar_text(metric_id, frame)):
+        shown = _number(value, scale)
+        label_ = _item_label(text, shown is not None and shown >= 0.62 * top)
+        if label_["position"] == "insideRight":
+            label_["color"] = _ink_on(colour)
+        data.append({"value": 0 if shown is None else shown, "itemStyle": {"color": colour}, "label": label_,
+                     "tooltip": {"formatter": "{b}：" + text}})
+    under, rows = _reference_lines(metric_id, reference, None, reference_name, "xAxis")
+    series = {"type": "bar", "data": data, "barMaxWidth": 34, "barMinHeight": 3}
+    spec = {"xAxis": axis, "yAxis": {"type": "category", "data": names, "inverse": True,
+                                     "axisLabel": {"color": INK}, "axisTick": {"show": False}},
             "series": [series] + ([under] if under else [])}
-    return Chart(style(spec, title, 400 + ROW * len(rows), rows), 400 + ROW * len(rows))
+    height = max(200, 44 * len(frame) + 110) + ROW * len(rows)
+    return Chart(style(spec, title, height, rows), height)
 
 
 def _zoomed_rate_axis(values: list[float]) -> tuple[dict, str] | None:
@@ -302,14 +317,26 @@ def line(frame: pd.DataFrame, metric_id: str, title: str, colour_by: str | None 
     y_axis, rows = (zoom[0], [(zoom[1], REFERENCE)]) if zoom else (_value_axis(metric_id, frame[metric_id], []), [])
     # Short month labels and a tilt keep a phone's axis readable: 26-10 rather than 2026-10 cut to 202.
     spec = {"xAxis": {"type": "category", "data": [m[2:] for m in months], "boundaryGap": False,
-                      "axisLabel": {"rotate": 45, "interval": 0, "color": INK}},
+                      "axisLabel": {"rotate": 45, "interval": 0, "color": INK, "margin": 12}},
             "yAxis": y_axis, "series": series,
             "tooltip": {"trigger": "axis", "confine": True, "valueFormatter": "%.1f%%" if scale == 100 else None},
-            "legend": {"show": len(series) > 1, "bottom": 0, "left": 0, "type": "scroll", "textStyle": {"color": INK}}}
+            "legend": {"show": len(series) > 1, "bottom": 0, "left": 0, "itemGap": 8, "textStyle": {"color": INK}}}
     if spec["tooltip"]["valueFormatter"] is None:
         del spec["tooltip"]["valueFormatter"]
-    height = 380 + ROW * len(rows) + (24 if len(series) > 1 else 0)
-    return Chart(style(spec, title, height, rows, {"bottom": 32 if len(series) > 1 else 8}), height)
+    below = 20 * _legend_rows([s["name"] for s in series]) if len(series) > 1 else 0
+    height = 380 + ROW * len(rows) + below
+    return Chart(style(spec, title, height, rows, {"bottom": 8 + below}), height)
+
+
+def _legend_rows(names: list[str], width: int = 340) -> int:
+    """Rows a legend of these names takes on a phone (every item shown, wrapped, none scrolled out of sight)."""
+    rows, used = 1, 0
+    for name in names:
+        item = 25 + 8 + 12 * len(name)  # symbol, gap, CJK characters at 12 px
+        if used and used + item > width:
+            rows, used = rows + 1, 0
+        used += item
+    return rows
 
 
 def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | None = None) -> Chart:
@@ -345,8 +372,8 @@ def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | 
 
     data = attach(children.get(None, []))
     series = {"type": "treemap", "data": data, "roam": False, "nodeClick": False, "breadcrumb": {"show": False},
-              "selectedMode": "single", "width": "100%", "height": 440, "top": TITLE + 16,
-              "label": {"show": True, "color": INK, "fontSize": 11, "minMargin": 2},
+              "selectedMode": "single", "left": 4, "right": 4, "height": 440, "top": TITLE + 16,
+              "label": {"show": True, "color": INK, "fontSize": 11, "lineHeight": 16},
               "upperLabel": {"show": True, "height": 18, "color": INK, "fontSize": 11},
               # A tile too small for a readable label shows none; its name and value are on hover.
               "visibleMin": 300, "childrenVisibleMin": 100,
@@ -361,7 +388,9 @@ def pie(frame: pd.DataFrame, names: str, values: str, title: str) -> Chart:
     data = [{"name": label(n), "value": _number(v) or 0, "itemStyle": {"color": colour_of(n, names)}}
             for n, v in zip(frame[names], frame[values])]
     series = {"type": "pie", "radius": ["36%", "58%"], "center": ["50%", "58%"], "data": data,
-              "label": {"formatter": "{b}\n{c}（{d}%）", "fontSize": 11, "width": 84, "overflow": "break"},
+              "label": {"formatter": "{b}\n{c}（{d}%）", "fontSize": 11, "lineHeight": 16, "width": 84,
+                        "overflow": "break", "alignTo": "edge", "edgeDistance": 6},
+              "labelLine": {"length": 8, "length2": 0},
               "avoidLabelOverlap": True}
     return Chart(style({"series": [series]}, title, 360), 360)
 
@@ -425,11 +454,15 @@ def scatter_handlers(frame: pd.DataFrame, title: str, thresholds: dict[str, floa
         """A percent axis over the column's range (on whole 5%), named."""
         lo, hi = ranges[col]
         return {"type": "value", "min": math.floor(lo * 20) * 5, "max": math.ceil(hi * 20) * 5, "name": fmt.title(col),
-                "nameLocation": "middle", "nameGap": 28, "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
+                "nameLocation": "middle", "nameGap": 30, "nameTextStyle": {"color": INK},
+                "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
                 "splitLine": {"lineStyle": {"color": "#e8ecf0"}}}
 
-    spec = {"xAxis": axis(x), "yAxis": {**axis(y), "nameGap": 40}, "series": series}
-    return Chart(style(spec, title, 460, grid={"left": 16, "bottom": 16}), 460)
+    # Both axes start above 0: the y axis leaves its lowest label out, so it never meets the x axis's in the corner.
+    y_axis = axis(y)
+    y_axis.update(nameGap=44, axisLabel={**y_axis["axisLabel"], "showMinLabel": False})
+    spec = {"xAxis": axis(x), "yAxis": y_axis, "series": series}
+    return Chart(style(spec, title, 460, grid={"left": 30, "bottom": 34}), 460)
 
 
 def funnel(frame: pd.DataFrame, title: str) -> Chart:
@@ -462,11 +495,13 @@ def radar(frame: pd.DataFrame, metrics: list[str], title: str) -> Chart:
         if not reference:
             item["areaStyle"] = {"color": colour, "opacity": 0.12}
         data.append(item)
-    spec = {"radar": {"indicator": indicators, "radius": "62%", "center": ["50%", "54%"], "splitNumber": 4,
+    spec = {"radar": {"indicator": indicators, "radius": "55%", "center": ["50%", "52%"], "splitNumber": 4,
+                      "axisNameGap": 6,
                       "axisName": {"color": INK, "fontSize": 11}},
             "series": [{"type": "radar", "data": data}],
-            "legend": {"bottom": 0, "left": 0, "type": "scroll", "textStyle": {"color": INK}}}
-    return Chart(style(spec, title, 480), 480)
+            "legend": {"bottom": 0, "left": 0, "itemGap": 8, "textStyle": {"color": INK}}}
+    height = 460 + 20 * _legend_rows([d["name"] for d in data])
+    return Chart(style(spec, title, height), height)
 
 
 def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str]) -> Chart:
@@ -486,7 +521,7 @@ def scores(frame: pd.DataFrame, title: str, mean: float | None, places: list[str
     if mean is not None:
         extra = [_under([{"xAxis": float(mean)}], {"type": "dashed", "color": REFERENCE})]
         rows = [(f"┆ {t('平均', 'mean')} {fmt.points(mean)}", REFERENCE)]
-    spec = {"xAxis": {"type": "value", "min": 0, "max": 105, "interval": 20,
+    spec = {"xAxis": {"type": "value", "min": 0, "max": 100, "interval": 20,
                       "splitLine": {"lineStyle": {"color": "#e8ecf0"}}},
             "yAxis": {"type": "category", "data": labels(frame["unit"]), "inverse": True,
                       "axisLabel": {"color": INK}, "axisTick": {"show": False}},

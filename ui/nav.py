@@ -102,7 +102,8 @@ def chart(figure: Chart, key: str, level: str | None = None) -> None:
     """Draw a chart; with level, clicking a bar or tile that stands for a place opens that place's page."""
     drill = bool(level and figure.places)
     event = st.echarts_chart(figure.spec, height=figure.height, key=key, renderer="svg", theme=None,
-                             on_select="rerun" if drill else "ignore")
+                             on_select="rerun" if drill else "ignore",
+                             alt=figure.spec.get("title", {}).get("text") or None)
     if drill:
         follow(event, figure.places, level)
 

@@ -372,6 +372,7 @@ def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | 
 
     data = attach(children.get(None, []))
     series = {"type": "treemap", "data": data, "roam": False, "nodeClick": False, "breadcrumb": {"show": False},
+              "animation": False, "animationDurationUpdate": 0,
               "selectedMode": "single", "left": 4, "right": 4, "height": 440, "top": TITLE + 16,
               "label": {"show": True, "color": INK, "fontSize": 11, "lineHeight": 16},
               "upperLabel": {"show": True, "height": 18, "color": INK, "fontSize": 11},
@@ -574,7 +575,7 @@ def waterfall(frame: pd.DataFrame, metric_id: str, title: str) -> Chart:
     """A rate's change from the period before to this one, bar by bar: parts that raised it green, lowered it red.
 
     Each part is a bar stacked on an invisible one that lifts it to where the rate stood; the axis is zoomed to
-    the path, and the note above the plot says where it starts."""
+    the path, on whole half percents."""
     steps = [{"上期": t("上期", "before"), "本期": t("本期", "now")}.get(lbl, label(lbl)) for lbl in frame["label"]]
     bases, shown, path, level = [], [], [], 0.0
     for v, m in zip(frame["value"], frame["measure"]):
@@ -592,8 +593,8 @@ def waterfall(frame: pd.DataFrame, metric_id: str, title: str) -> Chart:
     pad = max(0.005, 0.25 * (max(path) - min(path)))
     low = max(0.0, min(path) - pad)
     spec = {"xAxis": {"type": "category", "data": steps, "axisLabel": {"rotate": 30, "interval": 0, "color": INK}},
-            "yAxis": {"type": "value", "min": round(low * 100, 4),
-                      "max": round((min(1.0, max(path) + pad) + pad * 0.5) * 100, 4),
+            "yAxis": {"type": "value", "min": math.floor(low * 200) / 2,
+                      "max": math.ceil((min(1.0, max(path) + pad) + pad * 0.5) * 200) / 2,
                       "axisLabel": {"formatter": "{value}%", "hideOverlap": True},
                       "splitLine": {"lineStyle": {"color": "#e8ecf0"}}},
             "series": [{"type": "bar", "stack": "w", "silent": True, "itemStyle": {"color": "transparent"},

@@ -185,7 +185,7 @@ def record(con: duckdb.DuckDBPyConnection, batch_id: int, sha: str, options_json
         [batch_id, r.file_name, sha, r.table, r.file_format, r.encoding, r.header_line, r.rows_read,
          r.rows_loaded, r.rows_rejected, r.rows_duplicate, r.rows_unchanged,
          json.dumps(r.warnings, ensure_ascii=False), json.dumps(r.mapping, ensure_ascii=False), options_json,
-         r.sheet, json.dumps(staged_places(con), ensure_ascii=False)])
+         r.sheet, json.dumps(r.places, ensure_ascii=False)])
 
 
 def staged_places(con: duckdb.DuckDBPyConnection) -> list[list]:

@@ -60,6 +60,7 @@ class ImportResult:
     committed: bool = False
     skipped_as_batch: int | None = None
     message: str = ""
+    places: list[list] = field(default_factory=list)  # distinct [district, street] of the rows to load
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -105,7 +106,8 @@ def import_file(con: duckdb.DuckDBPyConnection, source: bytes | Path, file_name:
     step(0.65, "validated")
     _fill(result, ex, staged, reject_sample, con)
     result.rows_duplicate = result.rows_read - result.rows_rejected - batches.build_good(con, match.table)
-    _within(con, access, file_name)
+    result.places = batches.staged_places(con)
+    _within(result.places, access, file_name)
     result.warnings += batches.flag_counts(con, match.table)
     step(0.75, "checked")
     if options.strict and result.rows_rejected:
@@ -167,9 +169,9 @@ def _already(file_name: str, previous: tuple[int, str]) -> ImportResult:
                                 f"(already imported as batch {batch}; nothing changed)")
 
 
-def _within(con: duckdb.DuckDBPyConnection, access: Access | None, file_name: str) -> None:
-    """ImportFailure when the file holds rows of places the importing account may not change."""
-    bad = batches.outside(batches.staged_places(con), access)
+def _within(places: list[list], access: Access | None, file_name: str) -> None:
+    """ImportFailure when the file holds rows of places (staged_places) the importing account may not change."""
+    bad = batches.outside(places, access)
     if bad:
         shown = "、".join(bad[:5]) + ("等" if len(bad) > 5 else "")
         raise ImportFailure(f"文件含有您范围（{access.label()}）以外的地方：{shown}，未导入任何数据",

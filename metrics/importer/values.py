@@ -53,12 +53,16 @@ _FW_CLASS = "'[\\x{FF01}-\\x{FF5E}\\x{3000}\\x{00A0}]'"
 
 
 def install_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create gd_fold(x) (full-width folded), gd_clean(x) (white space trimmed, empty markers as NULL) and
-    gd_empty(x) (an empty marker as NULL)."""
+    """Create gd_fold(x) (full-width folded), gd_clean(x) (white space trimmed, empty markers as NULL),
+    gd_empty(x) and gd_empty_once(x) (an empty marker as NULL)."""
     markers = _markers()
     con.execute(f"CREATE OR REPLACE TEMP MACRO gd_fold(x) AS CASE WHEN regexp_matches(x, {_FW_CLASS}) "
                 f"THEN translate(x, {_sql_str(_FULLWIDTH)}, {_sql_str(_HALFWIDTH)}) ELSE x END")
     con.execute(f"CREATE OR REPLACE TEMP MACRO gd_empty(x) AS CASE WHEN x IN ({markers}) THEN NULL ELSE x END")
+    # gd_empty names x twice, and DuckDB computes an expression named twice for every row, even inside a CASE
+    # branch that few rows take (common subexpressions); gd_empty_once names x once, for such branches.
+    con.execute(f"CREATE OR REPLACE TEMP MACRO gd_empty_once(x) AS "
+                f"list_filter([x], lambda y: NOT list_contains([{markers}], y))[1]")
     con.execute("CREATE OR REPLACE TEMP MACRO gd_clean(x) AS gd_empty(trim(x, ' ' || chr(9) || chr(10) || chr(13)))")
 
 
@@ -82,7 +86,7 @@ def clean_sql(cell: str, full: bool) -> str:
     if full:
         return f"gd_clean({cell})"
     return (f"CASE WHEN {cell} IN ({_markers()}) THEN NULL WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' "
-            f"THEN gd_empty(trim({cell})) ELSE {cell} END")
+            f"THEN gd_empty_once(trim({cell})) ELSE {cell} END")
 
 
 def load_vocabulary(con: duckdb.DuckDBPyConnection, vocab: dict[str, dict[str, str | None]]) -> None:

@@ -32,7 +32,7 @@ shown = ranks.assign(indicator=[pair((z, e)) for z, e in zip(ranks["zh"], ranks[
                      place=[fmt.rank(r, p) for r, p in zip(ranks["rank"], ranks["peers"])])
 shown = shown[["indicator", "shown", "place"]]
 shown.columns = [t("indicator"), t("value"), f"{t('rank')}（{t('同区', 'in district')}）"]
-st.dataframe(shown, hide_index=True, width="stretch")
+widgets.plain_table(shown)
 widgets.downloads(ranks, f"community_{scope.community}")
 
 metric = widgets.metric_picker(t("indicator"), [m.id for m in METRICS], "metric", "case_due_completion_rate")

@@ -106,7 +106,7 @@ def test_the_sign_in_form_comes_first(sample, monkeypatch):
     monkeypatch.setenv("GOVDASH_DB", str(sample))
     at = AppTest.from_file(APP, default_timeout=120).run()
     assert at.text_input(key="signin_password") is not None
-    assert not at.dataframe and not at.metric  # nothing of the data before signing in
+    assert not at.dataframe and not at.table and not at.metric  # nothing of the data before signing in
     # A page opened on its own (AppTest reruns the routed page file) asks the same and refuses a wrong password.
     at = AppTest.from_file(str(ROOT / "pages/overview.py"), default_timeout=120).run()
     at.text_input(key="signin_name").set_value("lc")
@@ -135,7 +135,7 @@ def test_a_hand_edited_url_outside_the_scope_shows_only_a_message(sample, monkey
         # A link opened afresh: a new session running that page.
         at = signed_in(sample, "lc", monkeypatch, str(ROOT / page), period="2026-10", **params)
         assert at.error and "没有查看" in at.error[0].value, page
-        assert not at.dataframe and not at.metric and not at.get("echarts_chart"), page
+        assert not at.dataframe and not at.table and not at.metric and not at.get("echarts_chart"), page
         assert accounts.trail(sample)[0][2] == "denied"
 
 
@@ -146,7 +146,7 @@ def test_viewers_cannot_open_the_import_or_admin_page(sample, monkeypatch, page,
         at.switch_page(page)  # not in a viewer's navigation at all
     at = signed_in(sample, "lc", monkeypatch, str(ROOT / page))  # and refused when opened directly
     assert message in at.error[0].value
-    assert not at.get("file_uploader") and not at.dataframe
+    assert not at.get("file_uploader") and not at.dataframe and not at.table
 
 
 def test_the_query_layer_applies_the_scope(sample):
@@ -267,4 +267,4 @@ def test_single_sign_on_refuses_an_identity_without_an_account(sample, monkeypat
     at.user = {"is_logged_in": True, "email": "stranger@elsewhere.example"}
     at.run()
     assert "没有看板账户" in at.error[0].value
-    assert not at.metric and not at.dataframe
+    assert not at.metric and not at.dataframe and not at.table

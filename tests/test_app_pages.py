@@ -189,7 +189,7 @@ def test_community_page_names_what_pulls_completion_down(sample_db):
 def test_community_page_profile_and_indicators(sample_db):
     at = open_page("pages/community.py", period="2026-10", district="荔城区", community="拱辰社区")
     assert kpi(at, "常住人口") == "58,000"
-    table = at.dataframe[0].value
+    table = at.table[0].value
     shown = dict(zip(table["指标"], table["数值"]))
     received = value(sample_db, "cases_received", *OCT, district="荔城区", community="拱辰社区")
     assert shown["受理诉求数"] == f"{received:,} 件"
@@ -201,7 +201,7 @@ def test_community_page_profile_and_indicators(sample_db):
 
 def test_brand_page_compares_two_communities(sample_db):
     at = open_page("pages/brands.py", period="2026-10", units="荔城区|拱辰社区,荔城区|渭阳社区")
-    table = at.dataframe[0].value
+    table = at.table[0].value
     assert list(table["社区"][:2]) == ["拱辰社区 · 共享+135", "渭阳社区 · 红管家暖万家"]
     per_1k = value(sample_db, "volunteer_hours_per_1k_residents", *OCT, community="拱辰社区")
     assert table["每千人志愿服务时长（小时/千人）"].iloc[0] == f"{per_1k:,.1f}"

@@ -174,14 +174,14 @@ def shot_full(page: Page, name: str, width: int, cap: int) -> Path:
     return shot(page, name)
 
 
-# Elements of the main area wider than the viewport. A dataframe scrolls inside its own box, so only the box
-# itself counts, not its (canvas) content.
+# Elements of the main area wider than the viewport. A dataframe or a plain table scrolls inside its own box, so
+# only the box itself counts, not its content.
 OVERFLOW_JS = """() => {
     const vw = document.documentElement.clientWidth;
     const main = document.querySelector('[data-testid="stMain"]');
     const wide = [];
     for (const el of main.querySelectorAll('*')) {
-        const table = el.closest('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"]');
+        const table = el.closest('[data-testid="stDataFrame"], [data-testid="stDataFrameResizable"], [data-testid="stTable"]');
         if (table && table !== el) continue;
         const r = el.getBoundingClientRect();
         if (!r.width || !r.height) continue;

@@ -588,7 +588,8 @@ def test_20_a_district_viewer_signs_in_and_sees_only_their_district(guarded, bro
     wait_ready(other)
     assert refusal.first.inner_text().strip() == "没有查看“东风区”的权限，或没有这个地方。您可以查看：荔城区。"
     main = other.locator('[data-testid="stMain"]')
-    assert main.locator('[data-testid="stMetric"], [data-testid="stEChartsChart"], [data-testid="stDataFrame"]') \
+    assert main.locator('[data-testid="stMetric"], [data-testid="stEChartsChart"], [data-testid="stDataFrame"], '
+                        '[data-testid="stTable"]') \
         .count() == 0, main.inner_text()[:1000]
     assert main.inner_text().strip() == refusal.first.inner_text().strip(), main.inner_text()[:1000]
     assert not leaked(all_text(other), forbidden - {"东风区"})

@@ -12,6 +12,9 @@ from . import auth
 from . import format as fmt
 from .i18n import pair, t
 
+# A table to read (no row to pick) of at most this many rows is a plain table: a page draws it at once, where a
+# grid (st.dataframe) costs its script and canvas on every first paint.
+PLAIN_ROWS = 30
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
 
 
@@ -105,10 +108,21 @@ def table(frame: pd.DataFrame, metrics: list[str], name: str, height: int | None
           select: bool = False) -> object:
     """A readable table with CSV and Excel downloads of the raw numbers; select=True lets a row be picked."""
     shown = rename_for_display(display_frame(frame, metrics))
-    kwargs = {"on_select": "rerun", "selection_mode": "single-row", "key": f"tbl_{name}"} if select else {}
-    event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", **kwargs)
+    if select:
+        event = st.dataframe(shown, hide_index=True, width="stretch", height=height or "auto", on_select="rerun",
+                             selection_mode="single-row", key=f"tbl_{name}")
+    else:
+        event = plain_table(shown)
     downloads(frame, name)
     return event
+
+
+def plain_table(shown: pd.DataFrame) -> object:
+    """A table only to read: up to PLAIN_ROWS rows as a plain table (drawn at once, scrolls sideways on a phone),
+    longer ones as a grid that scrolls within its box."""
+    if len(shown) <= PLAIN_ROWS:
+        return st.table(shown, hide_index=True)
+    return st.dataframe(shown, hide_index=True, width="stretch")
 
 
 def downloads(raw: pd.DataFrame, name: str) -> None:

@@ -22,7 +22,7 @@ rows = [{t("指标", "Indicator"): pair((m.zh, m.en)), t("单位", "Unit"): fmt.
          t("按什么日期归期", "Dated by"): t(SOURCES[m.table].zh_time, SOURCES[m.table].time_column)}
         for m in METRICS]
 # A plain table, not a grid: the rules are sentences and must wrap to be read whole (a grid cuts them at one line).
-st.table(pd.DataFrame(rows), hide_index=True)
+st.table(widgets.markdown_safe(pd.DataFrame(rows)), hide_index=True)
 widgets.downloads(registry_frame(), "metric_dictionary")
 
 with st.expander(t("技术口径（SQL，供核对）", "Exact rules (SQL, for checking)")):

@@ -3,6 +3,7 @@ and reacts to its controls."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,13 @@ def open_page(page: str, **params: str) -> AppTest:
     at = open_app(page, **params)
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown_table(at: AppTest, index: int = 0):
+    """A plain table (st.table) as the reader sees it: the Markdown escapes of its text removed."""
+    frame = at.table[index].value
+    unescape = lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v  # noqa: E731
+    return frame.map(unescape).rename(columns=unescape)
 
 
 def labelled(widgets, text: str):
@@ -189,7 +197,7 @@ def test_community_page_names_what_pulls_completion_down(sample_db):
 def test_community_page_profile_and_indicators(sample_db):
     at = open_page("pages/community.py", period="2026-10", district="荔城区", community="拱辰社区")
     assert kpi(at, "常住人口") == "58,000"
-    table = at.table[0].value
+    table = shown_table(at)
     shown = dict(zip(table["指标"], table["数值"]))
     received = value(sample_db, "cases_received", *OCT, district="荔城区", community="拱辰社区")
     assert shown["受理诉求数"] == f"{received:,} 件"
@@ -201,7 +209,7 @@ def test_community_page_profile_and_indicators(sample_db):
 
 def test_brand_page_compares_two_communities(sample_db):
     at = open_page("pages/brands.py", period="2026-10", units="荔城区|拱辰社区,荔城区|渭阳社区")
-    table = at.table[0].value
+    table = shown_table(at)
     assert list(table["社区"][:2]) == ["拱辰社区 · 共享+135", "渭阳社区 · 红管家暖万家"]
     per_1k = value(sample_db, "volunteer_hours_per_1k_residents", *OCT, community="拱辰社区")
     assert table["每千人志愿服务时长（小时/千人）"].iloc[0] == f"{per_1k:,.1f}"

@@ -499,6 +499,23 @@ def test_8_clicking_a_bar_of_the_bottom_list_opens_that_community(server, page):
     shot(page, "19_bar_click_opened_community")
 
 
+def test_8b_clicking_a_treemap_tile_opens_that_community(server, page):
+    open_page(page, server, LICHENG_OCTOBER)
+    tree = chart(page, "区—街道—社区 分布")
+    wait_for(lambda: tree.count() == 1, "the treemap", page)
+    tree.scroll_into_view_if_needed()
+    label = tree.locator("svg text", has_text=re.compile(r"^黄石社区$"))
+    wait_for(lambda: label.count() == 1, "the tile of 黄石社区", page)
+    box = label.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    wait_for_navigation(page, lambda url: urlsplit(url).path == "/community", "the community page after the tile")
+    wait_for(lambda: title(page) == f"黄石社区 · {OCTOBER}", f"title 黄石社区 (shows {title(page)!r})", page)
+    _, params = url_parts(current_url(page))
+    assert params.get("community") == "黄石社区" and params.get("district") == "荔城区", params
+    assert exceptions(page) == 0
+    shot(page, "19b_tile_click_opened_community")
+
+
 def open_row(page: Page, table: Locator, column: str, unit: str, path: str) -> dict[str, str]:
     """Tick the row of table whose column is unit, wait for the page at path titled unit (in October), and
     return the query parameters of its address."""

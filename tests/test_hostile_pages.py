@@ -179,6 +179,10 @@ def assert_page_inert(at: AppTest, where: str) -> None:
     assert not at.exception, (where, [e.value for e in at.exception])
     texts = [(kind, el.value) for kind in MARKDOWN_KINDS for el in getattr(at, kind, [])]
     texts += [("page_link", el.proto.label) for el in at.get("page_link")]
+    # st.table reads its cells and headers as Markdown too.
+    for table in at.table:
+        texts += [("table", str(c)) for c in table.value.columns]
+        texts += [("table", v) for row in table.value.itertuples(index=False) for v in row]
     bad = [(kind, value) for kind, value in texts if isinstance(value, str) and MARKDOWN_LINK.search(value)]
     assert not bad, f"{where}: Markdown from data: {bad[:3]}"
     for chart in at.get("echarts_chart"):
@@ -354,7 +358,9 @@ def test_drill_down_keeps_raw_names() -> None:
         places = made[name].places
         assert [row[2] for row in places] == NAMES and all(row[1] == LINK for row in places), name
     tiles = made["treemap"].places
-    assert len(tiles) == n + 2 and [row[2] for row in tiles][2:] == NAMES and tiles[1] == [D1, LINK, None]
+    # ECharts numbers a tree's nodes depth first after its own root (0, no place): the district, its street, ...
+    assert tiles[0] == [None, None, None] and tiles[1] == [D1, None, None] and tiles[2] == [D1, LINK, None]
+    assert len(tiles) == n + 3 and [row[2] for row in tiles][3:] == NAMES
 
 
 # ---------------------------------------------------------------- 3. downloads and the briefing

@@ -356,7 +356,7 @@ def treemap(frame: pd.DataFrame, metric_id: str, title: str, threshold: float | 
                 "_places": [None if fmt.missing(rec[p]) else str(rec[p]) for p in ("district", "street", "community")],
                 "_id": rec["id"]}
         children.setdefault(rec["parent"] if isinstance(rec["parent"], str) and rec["parent"] else None, []).append(node)
-    order: list[list[str | None]] = []
+    order: list[list[str | None]] = [[None, None, None]]  # ECharts numbers the tree's own (unseen) root 0
 
     def attach(nodes: list[dict]) -> list[dict]:
         """Nest the nodes under their parents, recording each tile's places in ECharts' data order."""

@@ -116,7 +116,7 @@ def follow(event: object, places: list[list[str | None]], level: str) -> None:
         if group.get("series_index") != 0 or not group.get("data_indices"):
             continue
         index = group["data_indices"][0]
-        if not 0 <= index < len(places):
+        if not 0 <= index < len(places) or not any(places[index]):
             continue
         district, street, community = (list(places[index]) + [None, None, None])[:3]
         if level == "district" or (not street and not community):

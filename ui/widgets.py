@@ -119,10 +119,18 @@ def table(frame: pd.DataFrame, metrics: list[str], name: str, height: int | None
 
 def plain_table(shown: pd.DataFrame) -> object:
     """A table only to read: up to PLAIN_ROWS rows as a plain table (drawn at once, scrolls sideways on a phone),
-    longer ones as a grid that scrolls within its box."""
-    if len(shown) <= PLAIN_ROWS:
-        return st.table(shown, hide_index=True)
-    return st.dataframe(shown, hide_index=True, width="stretch")
+    longer ones as a grid that scrolls within its box. st.table reads every cell and header as Markdown, so text
+    goes in through plain()."""
+    if len(shown) > PLAIN_ROWS:
+        return st.dataframe(shown, hide_index=True, width="stretch")
+    return st.table(markdown_safe(shown), hide_index=True)
+
+
+def markdown_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells and headers go through plain(), for st.table (which reads them as Markdown)."""
+    safe = frame.map(lambda v: plain(v) if isinstance(v, str) else v)
+    safe.columns = [plain(c) for c in frame.columns]
+    return safe
 
 
 def downloads(raw: pd.DataFrame, name: str) -> None:

@@ -14,7 +14,8 @@ h1 { font-size: 1.9rem !important; line-height: 1.25 !important; padding-bottom:
 [data-testid="stElementToolbar"] { display: none !important; }
 [data-testid="InputInstructions"] { display: none !important; }
 /* Plain tables: the first column names the row (a category, a unit): keep it on one line. */
-[data-testid="stTableStyledTable"] tr > :first-child { white-space: nowrap; }
+[data-testid="stTableStyledTable"] tr > :first-child,
+[data-testid="stTableStyledTable"] tr > :first-child p { white-space: nowrap !important; word-break: keep-all !important; }
 /* Breadcrumb: links (st.page_link, taller than text) and the › separators centred on one line. */
 .st-key-breadcrumb { align-items: center !important; }
 /* A link to the page one is on (the district from a street's district page) is not the current place: no highlight. */

@@ -323,7 +323,7 @@ def test_every_figure_function_is_covered() -> None:
 @pytest.mark.parametrize("name", sorted(figures()))
 def test_figure_shows_data_as_text(name: str) -> None:
     fig = figures()[name]
-    spec = json.loads(json.dumps(fig.spec))  # JSON-compatible, as st.echarts_chart requires
+    spec = json.loads(json.dumps(fig.spec, allow_nan=False))  # plain JSON (no NaN), as st.echarts_chart requires
     assert_chart_inert(spec, name)
     # The names the chart shows are there as written (control characters as spaces).
     assert any(shown(raw) in set(_strings(spec)) for raw in NAMES), name

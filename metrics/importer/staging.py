@@ -204,7 +204,8 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
         return layer3
     # Good rows have no text or reason to keep: one NULL list instead of a column each (see _unpacked).
     packed = ", ".join(f"{c} := {c}" for c in kept)
-    return f"SELECT * EXCLUDE ({', '.join(kept)}), CASE WHEN bad THEN [struct_pack({packed})] END AS rej FROM ({layer3})"
+    return (f"SELECT * EXCLUDE ({', '.join(kept)}), CASE WHEN bad THEN [struct_pack({packed})] END AS rej "
+            f"FROM ({layer3})")
 
 
 def _reject_columns(plans: list[ColumnPlan]) -> list[str]:
@@ -296,13 +297,14 @@ def stage(con: duckdb.DuckDBPyConnection, match: TableMatch, options: ImportOpti
     plans = plan(match, options)
     params = {**b.params, **_word_params(table, plans, options),
               **{f"set_{p.column.name}": options.set_values[p.column.name] for p in plans if p.constant}}
-    if b.lines_from_rowid:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_sample AS SELECT * FROM ({b.sql}) LIMIT {DATE_SAMPLE_ROWS}",
-                    b.params)
+    dated = [p for p in plans if p.cell and p.column.kind in ("timestamp", "date")]
+    if b.lines_from_rowid and dated:
+        cells = ", ".join(sorted({p.cell for p in dated}))  # only these: the others would be cleaned for nothing
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_sample AS SELECT {cells} FROM ({b.sql}) "
+                    f"LIMIT {DATE_SAMPLE_ROWS}", b.params)
         where = Values("raw_sample", f"({b.sql})", b.params)
     else:
         where = Values("raw_rows", "raw_rows")
-    dated = [p for p in plans if p.cell and p.column.kind in ("timestamp", "date")]
     for p in dated:
         p.date = infer(con, p.cell, p.header or p.column.zh, options.date_order, file_name, where)
     for _ in range(3):

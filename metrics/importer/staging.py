@@ -224,7 +224,9 @@ def _unpacked(plans: list[ColumnPlan], alias: str) -> str:
     kept = _reject_columns(plans)
     if not kept:
         return f"{alias}.*"
-    return ", ".join([f"{alias}.* EXCLUDE (rej)"] + [f"{alias}.rej[1].{c} AS {c}" for c in kept])
+    # Taken out for rejected rows only: rej[1] copies the whole struct before picking one field.
+    return ", ".join([f"{alias}.* EXCLUDE (rej)"] + [f"CASE WHEN {alias}.bad THEN {alias}.rej[1].{c} END AS {c}"
+                                                    for c in kept])
 
 
 def _hash_key_sql(table: Table) -> str:

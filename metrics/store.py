@@ -16,7 +16,9 @@ CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": Fa
 
 # Columns every canonical table carries besides its own.
 BOOKKEEPING = (
-    ("row_key", "VARCHAR"),      # the id, or a hash of the content when the export has no id
+    # The key where the id does not give it: the table's key rule, or a hash of the content for rows without
+    # an id. NULL when the id is the key (stores written before hold the id here too; both read the same).
+    ("row_key", "VARCHAR"),
     ("batch_id", "BIGINT"),      # the import batch that wrote this version of the row
     ("source_line", "BIGINT"),   # line (CSV) or row (xlsx) in that batch's file
     ("quality_flag", "VARCHAR"),  # data-quality warning, e.g. close_before_report

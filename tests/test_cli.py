@@ -134,12 +134,12 @@ def test_import_killed_midway_leaves_store_as_it_was(tmp_path, point):
     first = write(tmp_path, "a.csv", "事件编号,上报时间,事件类型\n" + "".join(
         f"K{i},2026-01-01,old\n" for i in range(2000)))
     assert cli("import", "--db", str(db), str(first)).returncode == 0
-    before = count(db, "SELECT * FROM cases ORDER BY row_key")
+    before = count(db, "SELECT * FROM cases ORDER BY ALL")
     second = write(tmp_path, "b.csv", "事件编号,上报时间,事件类型\n" + "".join(
         f"K{i},2026-01-02,new\n" for i in range(0, 4000, 2)))
     proc = cli("import", "--db", str(db), str(second), env={"GOVDASH_CRASH_AT": point})
     assert proc.returncode == -9
-    assert count(db, "SELECT * FROM cases ORDER BY row_key") == before
+    assert count(db, "SELECT * FROM cases ORDER BY ALL") == before
     assert count(db, "SELECT count(*) FROM import_batches") == [(1,)]
     assert count(db, "SELECT count(*) FROM cases__replaced") == [(0,)]
     proc = cli("import", "--db", str(db), str(second))

@@ -212,10 +212,10 @@ def test_within_file_last_row_wins_and_rows_without_id_get_stable_keys(con, tmp_
 def test_reimport_same_file_changes_nothing(con, db_path, tmp_path):
     path = write(tmp_path, "cases.csv", GBK_CASES, "gbk")
     first = load(con, path, db_path)
-    before = rows(con, "SELECT * FROM cases ORDER BY row_key")
+    before = rows(con, "SELECT * FROM cases ORDER BY ALL")
     again = load(con, path, db_path)
     assert again.skipped_as_batch == first.batch_id
-    assert rows(con, "SELECT * FROM cases ORDER BY row_key") == before
+    assert rows(con, "SELECT * FROM cases ORDER BY ALL") == before
     assert rows(con, "SELECT count(*) FROM import_batches") == [(1,)]
 
 
@@ -237,6 +237,23 @@ def test_later_import_replaces_and_undo_restores(con, tmp_path):
     assert rows(con, "SELECT status FROM import_batches WHERE id = ?", [b.batch_id]) == [("undone",)]
     with pytest.raises(UsageError, match="already undone"):
         undo_batch(con, b.batch_id)
+
+
+def test_rows_keyed_by_their_id_store_no_second_key_and_older_stores_still_match(con, tmp_path):
+    from metrics.importer import undo as undo_batch
+    head = "事件编号,上报时间,事件类型\n"
+    a = load(con, write(tmp_path, "a.csv", head + "A,2026-01-01,old\nB,2026-01-01,keep\n,2026-01-01,no-id\n"))
+    assert rows(con, "SELECT case_id, row_key IS NULL FROM cases ORDER BY 1") == [
+        ("A", True), ("B", True), (None, False)]
+    # A store written before kept the id in row_key as well.
+    con.execute("UPDATE cases SET row_key = case_id WHERE case_id IS NOT NULL")
+    b = load(con, write(tmp_path, "b.csv", head + "A,2026-01-01,new\nB,2026-01-01,keep\n,2026-01-01,no-id\n"))
+    assert (b.rows_loaded, b.rows_unchanged) == (1, 2)
+    assert rows(con, "SELECT case_id, category, batch_id FROM cases ORDER BY 1") == [
+        ("A", "new", b.batch_id), ("B", "keep", a.batch_id), (None, "no-id", a.batch_id)]
+    assert undo_batch(con, b.batch_id) == {"removed": 1, "restored": 1}
+    assert rows(con, "SELECT case_id, category, batch_id FROM cases ORDER BY 1") == [
+        ("A", "old", a.batch_id), ("B", "keep", a.batch_id), (None, "no-id", a.batch_id)]
 
 
 def test_undo_of_a_middle_batch_keeps_the_later_version(con, tmp_path):

@@ -108,6 +108,17 @@ def _columns(table: Table) -> list[str]:
     return [c.name for c in table.columns] + [n for n, _ in BOOKKEEPING]
 
 
+def row_key(table: Table, alias: str) -> str:
+    """SQL of a stored row's key: its row_key, else its id (rows keyed by their id store no second copy;
+    stores written before that hold the id in row_key too, which reads the same)."""
+    return f"{alias}.row_key" if table.key_sql else f"coalesce({alias}.row_key, {alias}.{table.key})"
+
+
+def _stored_key(table: Table) -> str:
+    """SQL of the row_key to store for a staged row (alias s): none when its id is its key."""
+    return "s.row_key" if table.key_sql else f"CASE WHEN s.{table.key} IS NULL THEN s.row_key END"
+
+
 def build_good(con: duckdb.DuckDBPyConnection, table: Table) -> int:
     """staged_good: valid rows, the last row of the file winning for each key; return how many.
 
@@ -147,7 +158,8 @@ def upsert(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> tuple
     hist = history_table(table.name)
     names = _columns(table)
     cols = ", ".join(names)
-    values = ", ".join("?" if n == "batch_id" else f"s.{n}" for n in names)
+    values = ", ".join("?" if n == "batch_id" else _stored_key(table) if n == "row_key" else f"s.{n}"
+                       for n in names)
     existing = con.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]
     if existing == 0:
         total = con.execute("SELECT count(*) FROM staged_good").fetchall()[0][0]
@@ -157,13 +169,15 @@ def upsert(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> tuple
     differs = " OR ".join(f"s.{c.name} IS DISTINCT FROM t.{c.name}" for c in table.columns)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE staged_changed AS
-            SELECT s.* FROM staged_good s LEFT JOIN {table.name} t USING (row_key)
-            WHERE t.row_key IS NULL OR {differs}""")
+            SELECT s.* FROM staged_good s LEFT JOIN {table.name} t ON {row_key(table, 't')} = s.row_key
+            WHERE {row_key(table, 't')} IS NULL OR {differs}""")
     total, changed = con.execute(
         "SELECT (SELECT count(*) FROM staged_good), (SELECT count(*) FROM staged_changed)").fetchall()[0]
     con.execute(f"INSERT INTO {hist} ({cols}, replaced_by) SELECT {', '.join('t.' + n for n in names)}, ? "
-                f"FROM {table.name} t WHERE t.row_key IN (SELECT row_key FROM staged_changed)", [batch_id])
-    con.execute(f"DELETE FROM {table.name} WHERE row_key IN (SELECT row_key FROM staged_changed)")
+                f"FROM {table.name} t WHERE {row_key(table, 't')} IN (SELECT row_key FROM staged_changed)",
+                [batch_id])
+    con.execute(f"DELETE FROM {table.name} WHERE {row_key(table, table.name)} IN "
+                "(SELECT row_key FROM staged_changed)")
     crash_point("after-delete")
     con.execute(f"INSERT INTO {table.name} ({cols}) SELECT {values} FROM staged_changed s", [batch_id])
     return changed, total - changed
@@ -243,7 +257,7 @@ def undo(con: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
         # Rows this batch replaced come back, unless a later batch now holds their key:
         # then they become what that later batch replaced.
         con.execute(f"UPDATE {hist} SET replaced_by = t.batch_id FROM {name} t "
-                    f"WHERE {hist}.replaced_by = ? AND {hist}.row_key = t.row_key", [batch_id])
+                    f"WHERE {hist}.replaced_by = ? AND {row_key(table, hist)} = {row_key(table, 't')}", [batch_id])
         restored = con.execute(f"SELECT count(*) FROM {hist} WHERE replaced_by = ?", [batch_id]).fetchall()[0][0]
         con.execute(f"INSERT INTO {name} ({cols}) SELECT {cols} FROM {hist} WHERE replaced_by = ?", [batch_id])
         con.execute(f"DELETE FROM {hist} WHERE replaced_by = ?", [batch_id])

@@ -1,10 +1,11 @@
 """Staging: raw text cells → canonical values with a true reason for every reject, in one DuckDB statement.
 
-The temp table `staged_t` holds, per record of the file and in file order: the parsed columns' text (t_),
-each canonical value, reject reasons (e_), placeholder flags (p_), the row key, the data-quality flag,
-`bad`, and `skip` for empty and total rows. It is built straight from the file with no join, so its rowid
-is the record's position, from which its line is worked out. The view `staged` adds `line` and leaves out
-skipped rows; the summary, the rejects and the commit read it.
+The temp table `staged_t` holds, per record of the file and in file order: each canonical value,
+placeholder flags (p_), the row key, the data-quality flag, `bad`, `skip` for empty and total rows, and for
+rejected rows only `rej`: the parsed columns' text (t_) and the reject reasons (e_). It is built straight
+from the file with no join, so its rowid is the record's position, from which its line is worked out. The
+view `staged` adds `line`, takes the t_ and e_ columns out of `rej` and leaves out skipped rows; the
+summary, the rejects and the commit read it.
 """
 from __future__ import annotations
 
@@ -196,8 +197,36 @@ def _layers(table: Table, plans: list[ColumnPlan], today: dt.date, bad_bytes: bo
     errors = "".join(f" OR e_{p.column.name} IS NOT NULL" for p in plans if p.checked)
     flags = ("CASE " + " ".join(f"WHEN {f.condition} THEN '{f.flag}'" for f in table.quality_flags) + " END"
              if table.quality_flags else "NULL")
-    return (f"SELECT *, extra OR row_error IS NOT NULL OR bad_bytes{errors} AS bad, {_hash_key_sql(table)} AS "
-            f"hash_key, {flags} AS quality_flag, NULL::VARCHAR AS place_fill FROM ({layer2})")
+    layer3 = (f"SELECT *, extra OR row_error IS NOT NULL OR bad_bytes{errors} AS bad, {_hash_key_sql(table)} AS "
+              f"hash_key, {flags} AS quality_flag, NULL::VARCHAR AS place_fill FROM ({layer2})")
+    kept = _reject_columns(plans)
+    if not kept:
+        return layer3
+    # Good rows have no text or reason to keep: one NULL list instead of a column each (see _unpacked).
+    packed = ", ".join(f"{c} := {c}" for c in kept)
+    return (f"SELECT * EXCLUDE ({', '.join(kept)}), CASE WHEN bad THEN [struct_pack({packed})] END AS rej "
+            f"FROM ({layer3})")
+
+
+def _reject_columns(plans: list[ColumnPlan]) -> list[str]:
+    """The t_ (text of a parsed cell) and e_ (reason) columns, which only rejected rows fill."""
+    out = []
+    for p in plans:
+        if p.present and p.column.kind != "text":
+            out.append(f"t_{p.column.name}")
+        if p.checked:
+            out.append(f"e_{p.column.name}")
+    return out
+
+
+def _unpacked(plans: list[ColumnPlan], alias: str) -> str:
+    """SQL of staged_t's columns with the t_ and e_ columns taken out of `rej` (NULL for good rows)."""
+    kept = _reject_columns(plans)
+    if not kept:
+        return f"{alias}.*"
+    # Taken out for rejected rows only: rej[1] copies the whole struct before picking one field.
+    return ", ".join([f"{alias}.* EXCLUDE (rej)"] + [f"CASE WHEN {alias}.bad THEN {alias}.rej[1].{c} END AS {c}"
+                                                    for c in kept])
 
 
 def _hash_key_sql(table: Table) -> str:
@@ -270,25 +299,26 @@ def stage(con: duckdb.DuckDBPyConnection, match: TableMatch, options: ImportOpti
     plans = plan(match, options)
     params = {**b.params, **_word_params(table, plans, options),
               **{f"set_{p.column.name}": options.set_values[p.column.name] for p in plans if p.constant}}
-    if b.lines_from_rowid:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_sample AS SELECT * FROM ({b.sql}) LIMIT {DATE_SAMPLE_ROWS}",
-                    b.params)
+    dated = [p for p in plans if p.cell and p.column.kind in ("timestamp", "date")]
+    if b.lines_from_rowid and dated:
+        cells = ", ".join(sorted({p.cell for p in dated}))  # only these: the others would be cleaned for nothing
+        con.execute(f"CREATE OR REPLACE TEMP TABLE raw_sample AS SELECT {cells} FROM ({b.sql}) "
+                    f"LIMIT {DATE_SAMPLE_ROWS}", b.params)
         where = Values("raw_sample", f"({b.sql})", b.params)
     else:
         where = Values("raw_rows", "raw_rows")
-    dated = [p for p in plans if p.cell and p.column.kind in ("timestamp", "date")]
     for p in dated:
         p.date = infer(con, p.cell, p.header or p.column.zh, options.date_order, file_name, where)
     for _ in range(3):
         con.execute(f"CREATE OR REPLACE TEMP TABLE staged_t AS {_layers(table, plans, today, bool(ex.bad_bytes), b)}",
                     params)
-        if not _more_formats(con, dated, file_name, where):
+        if not _more_formats(con, plans, dated, file_name, where):
             break
     records = con.execute("SELECT count(*) FROM staged_t").fetchall()[0][0]
     line, join = line_numbers(con, ex, b, records).split("|", 1) if b.lines_from_rowid else ("s.line", "")
     extra = f", CAST({line} AS BIGINT) AS line" if b.lines_from_rowid else ""
-    con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT s.*{extra}, {_row_key_sql(table)} AS row_key "
-                f"FROM staged_t s {join} WHERE NOT s.skip")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW staged AS SELECT {_unpacked(plans, 's')}{extra}, "
+                f"{_row_key_sql(table)} AS row_key FROM staged_t s {join} WHERE NOT s.skip")
     _complete_places(con, table, plans)
     out = Staged()
     out.dates = _date_reports(con, dated)
@@ -315,7 +345,8 @@ def _word_params(table: Table, plans: list[ColumnPlan], options: ImportOptions) 
     return out
 
 
-def _more_formats(con: duckdb.DuckDBPyConnection, dated: list[ColumnPlan], file_name: str, where: Values) -> bool:
+def _more_formats(con: duckdb.DuckDBPyConnection, plans: list[ColumnPlan], dated: list[ColumnPlan], file_name: str,
+                  where: Values) -> bool:
     """After staging: add date formats for values beyond the sample that no chosen format read; True when
     any was added (the records are then staged again)."""
     added = False
@@ -323,7 +354,8 @@ def _more_formats(con: duckdb.DuckDBPyConnection, dated: list[ColumnPlan], file_
         if p.date is None:
             continue
         values = [r[0] for r in con.execute(
-            f"SELECT DISTINCT t_{p.column.name} FROM staged_t WHERE e_{p.column.name} = ? LIMIT 3000",
+            f"SELECT DISTINCT t_{p.column.name} FROM (SELECT {_unpacked(plans, 's')} FROM staged_t s) "
+            f"WHERE e_{p.column.name} = ? LIMIT 3000",
             [vz.MSG_NOT_DATE]).fetchall()]
         if values and extend(con, p.date, p.cell, p.header or p.column.zh, sorted(values), file_name, where):
             added = True

@@ -49,6 +49,8 @@ def _marker_variants() -> list[str]:
     return sorted(out)
 
 
+# No empty marker is longer than this in UTF-8 bytes: longer cells are never looked up.
+_MARKER_BYTES = max(len(m.encode()) for m in _marker_variants())
 _FW_CLASS = "'[\\x{FF01}-\\x{FF5E}\\x{3000}\\x{00A0}]'"
 
 
@@ -85,8 +87,9 @@ def clean_sql(cell: str, full: bool) -> str:
     space are trimmed, which is cheap to test."""
     if full:
         return f"gd_clean({cell})"
-    return (f"CASE WHEN {cell} IN ({_markers()}) THEN NULL WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' "
-            f"THEN gd_empty_once(trim({cell})) ELSE {cell} END")
+    # Only cells as short as a marker are looked up: `IN (markers)` would become a join over every cell.
+    return (f"CASE WHEN {cell} LIKE ' %' OR {cell} LIKE '% ' THEN gd_empty_once(trim({cell})) "
+            f"WHEN strlen({cell}) > {_MARKER_BYTES} THEN {cell} ELSE gd_empty_once({cell}) END")
 
 
 def load_vocabulary(con: duckdb.DuckDBPyConnection, vocab: dict[str, dict[str, str | None]]) -> None:

@@ -152,7 +152,7 @@ CASE_STATUS: dict[str, str | None] = {
     **dict.fromkeys(("受理", "已受理", "待受理", "派发", "已派发", "待派发", "派单", "已派单", "签收", "已签收",
                      "待签收", "处置中", "办理中", "处理中", "待处理", "待办理", "未办结", "转办", "已转办",
                      "退回", "已退回", "延期", "已延期", "申请延期", "督办", "督办中", "待审核", "审核中", "待回访",
-                     "待评价", "未处理", "进行中", "新建", "待核实", "核实中", "回退",
+                     "待评价", "未处理", "进行中", "新建", "待核实", "核实中", "回退", "退单", "已退单",
                      "open", "in progress", "pending", "assigned", "started", "new", "received", "opened",
                      "reopened", "acknowledged", "in review"), "open"),
 }
@@ -270,7 +270,8 @@ CASES = Table(
                future_ok=True, signature=True),
         Column("closed_at", "timestamp", "办结时间",
                ("办结时间", "结案时间", "完成时间", "答复时间", "关闭时间", "closed_at"),
-               meanings=_event_time("办结|结案|完成|答复|回复|关闭|办理完成|处置完成|办毕|结办|归档|解决|销号|反馈|处理完成|办理完结",
+               # 实际办结日期 / 最终完成时间: the actual close, beside 要求办结日期 (the due time).
+               meanings=_event_time("(?:实际|最终)?(?:办结|结案|完成|答复|回复|关闭|办理完成|处置完成|办毕|结办|归档|解决|销号|反馈|处理完成|办理完结)",
                                     "closed|close|resolved|completed|complete|completion|finished|done|answered"),
                signature=True),
         Column("status", "status", "办理状态", ("办理状态", "状态", "事件状态", "工单状态", "status"),

@@ -143,6 +143,17 @@ SETS: list[HeaderSet] = [
          "问题大类": "category", "问题小类": "subcategory", "立案时间": "reported_at", "处置时限": "due_at",
          "结案时间": "closed_at", "案卷状态": "status", "处置部门": "handler", "公众满意度": "satisfaction"},
     ),
+    # A 12345 hotline's work-order sheet: the due and the actual close date side by side (made up for a vendor
+    # not seen, as an analyst brought it).
+    HeaderSet(
+        "hotline_gongdan", "cases",
+        ("序号", "工单号", "来电日期", "所属区县", "所属街镇", "社区/村", "诉求大类", "诉求小类", "主办单位",
+         "要求办结日期", "实际办结日期", "工单状态", "回访满意度", "备注"),
+        {"序号": None, "工单号": "case_id", "来电日期": "reported_at", "所属区县": "district", "所属街镇": "street",
+         "社区/村": "community", "诉求大类": "category", "诉求小类": "subcategory", "主办单位": "handler",
+         "要求办结日期": "due_at", "实际办结日期": "closed_at", "工单状态": "status", "回访满意度": "satisfaction",
+         "备注": None},
+    ),
     # --- 问政 / message boards --------------------------------------------------------------------------------
     # ../shared/realdata/wenzheng_teddycup2020_fj4_original.xlsx (15625103741/Text-Mining, data/附件4.xlsx).
     HeaderSet(

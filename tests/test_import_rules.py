@@ -45,7 +45,7 @@ def test_a_grid_event_export_nobody_here_has_seen_loads_without_a_mapping(con, t
     ("归档", "closed"), ("已归档", "closed"), ("结案", "closed"), ("已结案", "closed"), ("办结", "closed"),
     ("已完成", "closed"), ("已办理", "closed"), ("已答复", "closed"), ("已回复", "closed"), ("已回访", "closed"),
     ("已评价", "closed"), ("受理", "open"), ("已受理", "open"), ("派发", "open"), ("已派发", "open"), ("签收", "open"),
-    ("处置中", "open"), ("办理中", "open"), ("待处理", "open"), ("转办", "open"), ("退回", "open"), ("延期", "open"),
+    ("处置中", "open"), ("办理中", "open"), ("待处理", "open"), ("转办", "open"), ("退回", "open"), ("退单", "open"), ("延期", "open"),
     ("作废", "cancelled"), ("撤销", "cancelled"), ("无效", "cancelled"), ("重复件", "cancelled"),
     ("缓办", "suspended"), ("挂起", "suspended"), ("暂缓", "suspended"), ("挂账", "suspended"),
 ])

@@ -229,7 +229,7 @@ def bars(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, referen
 def _ink_on(colour: str) -> str:
     """White or ink, whichever reads better on a fill of this colour (#rrggbb)."""
     r, g, b = (int(colour[k:k + 2], 16) for k in (1, 3, 5))
-    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 160 else "#ffffff"
+    return INK if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
 
 
 def side_by_side(frame: pd.DataFrame, name_col: str, metric_id: str, title: str, colour_level: str = "community",
